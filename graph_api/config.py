@@ -1,0 +1,52 @@
+"""Settings (flags, then GRAPH_API_* environment, then defaults) and request limits."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./graph_api.db"
+
+MiB = 1024 * 1024
+
+
+class Limits(BaseModel):
+    """Every limit a request is checked against; each is configurable."""
+
+    max_depth: int = 15
+    max_aliases: int = 500
+    max_page_size: int = 5_000
+    default_page_size: int = 100
+    max_list_length: int = 10_000
+    max_body_bytes: int = 64 * MiB
+    max_upload_bytes: int = 1024 * MiB
+    max_label_length: int = 1_000
+    max_type_length: int = 100
+    max_node_id_length: int = 64
+    max_content_bytes: int = 1 * MiB
+    max_json_bytes: int = 64 * 1024
+    max_neighbor_depth: int = 5
+    max_changes_page: int = 10_000
+
+
+class Settings(BaseSettings):
+    """Process configuration. Nested limits read e.g. GRAPH_API_LIMITS__MAX_DEPTH."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GRAPH_API_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
+    # Pool sizing per process; SQLite ignores what does not apply.
+    pool_size: int = 10
+    max_overflow: int = 10
+    connect_timeout_s: float = 10.0
+    statement_timeout_ms: int = 30_000
+    sqlite_busy_timeout_ms: int = 10_000
+    subscriber_queue_size: int = 1_000
+    migrate_on_start: bool = True
+    limits: Limits = Field(default_factory=Limits)

@@ -1,0 +1,37 @@
+"""Upgrade a database to the newest schema with the Alembic scripts shipped in the package.
+
+The scripts live in graph_api/migrations (schema/migrations links there), so an
+installed `graph-api` can migrate without the source tree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")
+
+
+async def upgrade_to_head(engine: AsyncEngine) -> None:
+    """Create or migrate the database to the newest revision."""
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(graph_api_write=True)
+        await conn.run_sync(_upgrade)
+        await conn.commit()

@@ -1,0 +1,217 @@
+"""The tables, as SQLAlchemy Core `Table`s.
+
+Every read and write in the service layer is a set-based Core statement, so
+there is no ORM identity map to keep in step with what a statement changed.
+Nodes are keyed by (session_id, node_id): components and relationships point
+at that pair with ON DELETE CASCADE, so deleting a session or a node removes
+everything under it in the database itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_N_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every engine.
+
+    SQLite stores naive ISO text (which sorts correctly); PostgreSQL stores
+    timestamptz. Values come back aware, in UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# JSONB on PostgreSQL (indexable, compact); JSON text elsewhere.
+JsonObject = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _code_point_string(length: int | None = None) -> Any:
+    """A string column that sorts by code point on every engine.
+
+    SQLite's default BINARY collation already compares UTF-8 bytes, which is
+    code-point order; PostgreSQL needs COLLATE "C".
+    """
+    base = String(length) if length else Text()
+    collated = String(length, collation="C") if length else Text(collation="C")
+    return base.with_variant(collated, "postgresql")
+
+
+# Surrogate integer ids on SQLite must be INTEGER (the rowid alias) to autoincrement.
+IdInteger = BigInteger().with_variant(Integer(), "sqlite")
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_id", Text, nullable=True),
+    Column("name", Text, nullable=True),
+    Column("metadata", JsonObject, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_accessed", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revision", Integer, nullable=False, server_default="0"),
+    CheckConstraint("revision >= 0", name="revision_non_negative"),
+)
+
+nodes = Table(
+    "nodes",
+    metadata,
+    Column(
+        "session_id",
+        String(36),
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("node_id", _code_point_string(64), primary_key=True),
+    Column("label", _code_point_string(), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("metadata", JsonObject, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint("length(label) > 0", name="label_not_empty"),
+    Index("ix_nodes_session_label", "session_id", "label", "node_id"),
+    Index("ix_nodes_session_updated", "session_id", "updated_at", "node_id"),
+    Index("ix_nodes_session_type", "session_id", "type"),
+)
+
+components = Table(
+    "components",
+    metadata,
+    Column("id", IdInteger, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), nullable=False),
+    Column("node_id", _code_point_string(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("properties", JsonObject, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["session_id", "node_id"],
+        ["nodes.session_id", "nodes.node_id"],
+        ondelete="CASCADE",
+    ),
+    CheckConstraint("position >= 0", name="position_non_negative"),
+    Index("ix_components_node_position", "session_id", "node_id", "position"),
+    sqlite_autoincrement=True,
+)
+
+relationships = Table(
+    "relationships",
+    metadata,
+    Column("id", IdInteger, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), nullable=False),
+    Column("source_id", _code_point_string(64), nullable=False),
+    Column("target_id", _code_point_string(64), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("weight", Float, nullable=True),
+    Column("properties", JsonObject, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["session_id", "source_id"],
+        ["nodes.session_id", "nodes.node_id"],
+        ondelete="CASCADE",
+    ),
+    ForeignKeyConstraint(
+        ["session_id", "target_id"],
+        ["nodes.session_id", "nodes.node_id"],
+        ondelete="CASCADE",
+    ),
+    UniqueConstraint("session_id", "source_id", "target_id", "type"),
+    CheckConstraint("version >= 1", name="version_positive"),
+    Index("ix_relationships_session_target", "session_id", "target_id"),
+    Index("ix_relationships_session_id", "session_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", IdInteger, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        String(36),
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("revision", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("op", String(6), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("save_id", Text, nullable=True),
+    CheckConstraint("op IN ('CREATE', 'UPDATE', 'DELETE')", name="op_known"),
+    CheckConstraint("kind IN ('SESSION', 'NODE', 'RELATIONSHIP')", name="kind_known"),
+    Index("ix_changes_session_revision", "session_id", "revision", "id"),
+    sqlite_autoincrement=True,
+)
+
+# autoSave idempotency: one row per applied saveId, kept as long as the session.
+saves = Table(
+    "saves",
+    metadata,
+    Column(
+        "session_id",
+        String(36),
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("save_id", Text, primary_key=True),
+    Column("payload_hash", String(64), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+    Column("touched", JsonObject, nullable=False),
+)

@@ -1,0 +1,134 @@
+"""The unit of work: one database transaction per request.
+
+`transaction_context()` is the only place that begins, commits or rolls back.
+Everything a request does to the database goes through its `UnitOfWork`,
+whose lock serialises statements: graphql-core resolves sibling fields
+concurrently and one connection must never run two statements at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Executable, Result
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from graph_api.config import Limits
+from graph_api.db.engine import WRITE_OPTION
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Hook = Callable[[], Awaitable[None]]
+# Told (session_id, revision) after a commit that changed a session.
+Publisher = Callable[[str, int], Awaitable[None]]
+
+
+class UnitOfWork:
+    """A request's transaction: its connection, its lock, its hooks and its state."""
+
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        *,
+        write: bool,
+        limits: Limits,
+        publisher: Publisher | None = None,
+    ) -> None:
+        self.conn = conn
+        self.write = write
+        self.limits = limits
+        self.dialect = conn.dialect.name
+        self.lock = asyncio.Lock()
+        self.failed = False
+        self._before_commit: list[Hook] = []
+        self._after_commit: list[Hook] = []
+        self._state: dict[type[Any], Any] = {}
+        self._publisher = publisher
+        self._notices: list[tuple[str, int]] = []
+
+    async def execute(
+        self, statement: Executable, params: Sequence[dict[str, Any]] | dict[str, Any] | None = None
+    ) -> Result[Any]:
+        """Run one statement on the request's connection, one at a time."""
+        async with self.lock:
+            return await self.conn.execute(statement, params)
+
+    def state(self, kind: type[T], factory: Callable[[], T]) -> T:
+        """Per-request state owned by a service (e.g. the pending change log)."""
+        value = self._state.get(kind)
+        if value is None:
+            value = self._state[kind] = factory()
+        return value  # type: ignore[no-any-return]
+
+    def before_commit(self, hook: Hook) -> None:
+        self._before_commit.append(hook)
+
+    def after_commit(self, hook: Hook) -> None:
+        self._after_commit.append(hook)
+
+    def notify(self, session_id: str, revision: int) -> None:
+        """Tell subscribers about `revision` once (and only if) this transaction commits."""
+        self._notices.append((session_id, revision))
+
+    def mark_failed(self) -> None:
+        """Roll back instead of committing when the context exits."""
+        self.failed = True
+
+
+@asynccontextmanager
+async def transaction_context(
+    engine: AsyncEngine,
+    *,
+    write: bool,
+    limits: Limits | None = None,
+    publisher: Publisher | None = None,
+) -> AsyncIterator[UnitOfWork]:
+    """Open a transaction; commit on success, roll back on any exception or mark_failed().
+
+    Writers on SQLite begin with BEGIN IMMEDIATE; readers on PostgreSQL get a
+    REPEATABLE READ, READ ONLY snapshot so every nested field sees one state.
+    """
+    options: dict[str, Any] = {WRITE_OPTION: write}
+    if engine.dialect.name == "postgresql":
+        if write:
+            options["isolation_level"] = "READ COMMITTED"
+        else:
+            options["isolation_level"] = "REPEATABLE READ"
+            options["postgresql_readonly"] = True
+    async with engine.connect() as raw:
+        conn = await raw.execution_options(**options)
+        await conn.begin()
+        uow = UnitOfWork(conn, write=write, limits=limits or Limits(), publisher=publisher)
+        try:
+            yield uow
+            if not uow.failed:
+                for hook in uow._before_commit:
+                    await hook()
+        except BaseException:
+            await conn.rollback()
+            raise
+        if uow.failed:
+            await conn.rollback()
+            return
+        await conn.commit()
+    await _run_after_commit(uow)
+
+
+async def _run_after_commit(uow: UnitOfWork) -> None:
+    # A failed notification must not turn a committed request into an error.
+    for session_id, revision in uow._notices:
+        if uow._publisher is not None:
+            try:
+                await uow._publisher(session_id, revision)
+            except Exception:
+                log.exception("publishing revision %s of %s failed", revision, session_id)
+    for hook in uow._after_commit:
+        try:
+            await hook()
+        except Exception:
+            log.exception("after-commit hook failed")

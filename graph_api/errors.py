@@ -1,0 +1,104 @@
+"""One exception per contract error code (CONTRACT.md §5).
+
+Services raise these; each edge (GraphQL extension, REST handler, CLI) translates
+them once. `extensions` holds what the contract adds beside the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class GraphAPIError(Exception):
+    """Base of every error a client may see with its code."""
+
+    code: ClassVar[str] = "INTERNAL_ERROR"
+    http_status: ClassVar[int] = 500
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+
+
+class NotFound(GraphAPIError):
+    http_status = 404
+
+
+class SessionNotFound(NotFound):
+    code = "SESSION_NOT_FOUND"
+
+    def __init__(self, session_id: object) -> None:
+        super().__init__(f"Session {session_id!s} not found")
+
+
+class NodeNotFound(NotFound):
+    code = "NODE_NOT_FOUND"
+
+    def __init__(self, node_id: object, *, field: str | None = None) -> None:
+        extra = {"field": field} if field else {}
+        super().__init__(f"Node {node_id!s} not found", **extra)
+
+
+class ComponentNotFound(NotFound):
+    code = "COMPONENT_NOT_FOUND"
+
+    def __init__(self, component_id: object) -> None:
+        super().__init__(f"Component {component_id!s} not found")
+
+
+class RelationshipNotFound(NotFound):
+    code = "RELATIONSHIP_NOT_FOUND"
+
+    def __init__(self, relationship_id: object) -> None:
+        super().__init__(f"Relationship {relationship_id!s} not found")
+
+
+class Duplicate(GraphAPIError):
+    code = "DUPLICATE"
+    http_status = 409
+
+
+class VersionConflict(GraphAPIError):
+    code = "VERSION_CONFLICT"
+    http_status = 409
+
+    def __init__(self, what: str, *, expected: int, current: int) -> None:
+        super().__init__(
+            f"{what} is at version {current}, not {expected}",
+            currentVersion=current,
+            expectedVersion=expected,
+        )
+
+
+class BadUserInput(GraphAPIError):
+    code = "BAD_USER_INPUT"
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str, **extensions: Any) -> None:
+        super().__init__(message, field=field, **extensions)
+
+
+class CsvInvalid(GraphAPIError):
+    code = "CSV_INVALID"
+    http_status = 422
+
+    def __init__(self, message: str, *, problems: list[dict[str, Any]]) -> None:
+        super().__init__(message, problems=problems)
+
+
+class LimitExceeded(GraphAPIError):
+    code = "LIMIT_EXCEEDED"
+    http_status = 422
+
+    def __init__(self, message: str, *, limit: str | None = None, **extensions: Any) -> None:
+        extra = {"limit": limit} if limit else {}
+        super().__init__(message, **extra, **extensions)
+
+
+class InternalError(GraphAPIError):
+    code = "INTERNAL_ERROR"
+    http_status = 500
+
+    def __init__(self, message: str = "Internal server error") -> None:
+        super().__init__(message)

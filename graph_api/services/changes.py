@@ -1,0 +1,172 @@
+"""The change log: what a request changed, collapsed to its net effect, at one new revision.
+
+Services call `record()` as they change things. The first record for a session
+in a request bumps that session's revision (the UPDATE also takes the row lock
+that orders concurrent writers on PostgreSQL); the rows are written just before
+commit, so a rolled-back request leaves no trace. Subscribers are told after
+commit through the events publisher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import Row, insert, select, update
+
+from graph_api.db.models import changes as changes_table
+from graph_api.db.models import sessions as sessions_table
+from graph_api.db.transaction import UnitOfWork
+from graph_api.services import clock
+
+Op = Literal["CREATE", "UPDATE", "DELETE"]
+Kind = Literal["SESSION", "NODE", "RELATIONSHIP"]
+
+
+@dataclass
+class _SessionChanges:
+    revision: int
+    at: datetime
+    # (kind, key) -> (op, save_id); dict order is the order the changes were made.
+    entries: dict[tuple[str, str], tuple[Op, str | None]] = field(default_factory=dict)
+
+
+@dataclass
+class _PendingChanges:
+    by_session: dict[str, _SessionChanges] = field(default_factory=dict)
+
+
+def _merge(previous: Op | None, op: Op) -> Op | None:
+    """Net effect of two changes to one entity in one request (None: nothing happened)."""
+    if previous is None:
+        return op
+    if previous == "CREATE":
+        return None if op == "DELETE" else "CREATE"
+    return "DELETE" if op == "DELETE" else previous
+
+
+async def record(
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    kind: Kind,
+    op: Op,
+    key: str,
+    save_id: str | None = None,
+) -> int:
+    """Note one change; returns the revision this request gives the session."""
+    pending = db.state(_PendingChanges, _PendingChanges)
+    current = pending.by_session.get(session_id)
+    if current is None:
+        revision = (
+            await db.execute(
+                update(sessions_table)
+                .where(sessions_table.c.id == session_id)
+                .values(revision=sessions_table.c.revision + 1)
+                .returning(sessions_table.c.revision)
+            )
+        ).scalar_one()
+        current = pending.by_session[session_id] = _SessionChanges(revision, clock.now())
+        if len(pending.by_session) == 1:
+            db.before_commit(lambda: _flush(db, pending))
+    entity = (kind, key)
+    previous = current.entries.get(entity)
+    merged = _merge(previous[0] if previous else None, op)
+    if merged is None:
+        del current.entries[entity]
+    elif previous is None:
+        current.entries[entity] = (merged, save_id)
+    elif merged == "DELETE":
+        # A delete moves to the end: cascaded relationship deletes come before it.
+        del current.entries[entity]
+        current.entries[entity] = (merged, save_id)
+    else:
+        # Assigning to an existing key keeps the place where it was first recorded.
+        current.entries[entity] = (merged, save_id or previous[1])
+    return current.revision
+
+
+def pending_revision(*, db: UnitOfWork, session_id: str) -> int | None:
+    """The revision this request will commit for the session, if it changed it."""
+    pending = db.state(_PendingChanges, _PendingChanges)
+    current = pending.by_session.get(session_id)
+    return current.revision if current else None
+
+
+async def _flush(db: UnitOfWork, pending: _PendingChanges) -> None:
+    for session_id, current in pending.by_session.items():
+        if not current.entries:
+            # Everything cancelled out (e.g. created then deleted): no revision after all.
+            await db.execute(
+                update(sessions_table)
+                .where(sessions_table.c.id == session_id)
+                .values(revision=sessions_table.c.revision - 1)
+            )
+            continue
+        await db.execute(
+            insert(changes_table),
+            [
+                {
+                    "session_id": session_id,
+                    "revision": current.revision,
+                    "at": current.at,
+                    "op": op,
+                    "kind": kind,
+                    "key": key,
+                    "save_id": save_id,
+                }
+                for (kind, key), (op, save_id) in current.entries.items()
+            ],
+        )
+        db.notify(session_id, current.revision)
+
+
+async def list_changes(
+    *, db: UnitOfWork, session_id: str, since_revision: int, first: int
+) -> tuple[Sequence[Row[tuple[object, ...]]], bool]:
+    """Changes after `since_revision`, whole revisions only; (rows, has_more)."""
+    rows = (
+        await db.execute(
+            select(changes_table)
+            .where(
+                changes_table.c.session_id == session_id,
+                changes_table.c.revision > since_revision,
+            )
+            .order_by(changes_table.c.revision, changes_table.c.id)
+            .limit(first + 1)
+        )
+    ).all()
+    if len(rows) <= first:
+        return rows, False
+    if first <= 0:
+        return [], True
+    # Never split a revision: finish the last one even past `first`.
+    last_revision = rows[first - 1].revision
+    page = [row for row in rows[:first] if row.revision < last_revision]
+    page += (
+        await db.execute(
+            select(changes_table)
+            .where(
+                changes_table.c.session_id == session_id,
+                changes_table.c.revision == last_revision,
+            )
+            .order_by(changes_table.c.id)
+        )
+    ).all()
+    has_more = (
+        rows[-1].revision > last_revision
+        or (
+            await db.execute(
+                select(changes_table.c.id)
+                .where(
+                    changes_table.c.session_id == session_id,
+                    changes_table.c.revision > last_revision,
+                )
+                .limit(1)
+            )
+        ).first()
+        is not None
+    )
+    return page, has_more

@@ -1,0 +1,108 @@
+"""Checks of single values against the contract's rules and limits (CONTRACT.md §4, §7).
+
+Each check raises BadUserInput naming the offending field, or LimitExceeded for
+the size of a list, before anything is written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Sized
+from typing import Any
+
+import orjson
+
+from graph_api.config import Limits
+from graph_api.errors import BadUserInput, LimitExceeded
+
+NODE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+_SESSION_ID_PATTERN = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+
+
+def parse_session_id(raw: object) -> str | None:
+    """The canonical lowercase form of a well-formed session id, else None."""
+    if not isinstance(raw, str) or not _SESSION_ID_PATTERN.match(raw):
+        return None
+    return str(uuid.UUID(raw))
+
+
+def is_node_id(value: object) -> bool:
+    return isinstance(value, str) and NODE_ID_PATTERN.fullmatch(value) is not None
+
+
+def check_node_id(value: str, *, field: str = "nodeId") -> str:
+    if not is_node_id(value):
+        raise BadUserInput(
+            f"nodeId {value!r} must match {NODE_ID_PATTERN.pattern}", field=field
+        )
+    return value
+
+
+def check_text(value: str, *, field: str, max_length: int, allow_empty: bool = False) -> str:
+    if not allow_empty and not value.strip():
+        raise BadUserInput(f"{field} must not be empty", field=field)
+    if len(value) > max_length:
+        raise BadUserInput(
+            f"{field} is {len(value)} characters long; the limit is {max_length}", field=field
+        )
+    return value
+
+
+def check_label(value: str, limits: Limits, *, field: str = "label") -> str:
+    return check_text(value, field=field, max_length=limits.max_label_length)
+
+
+def check_type(value: str, limits: Limits, *, field: str = "type") -> str:
+    return check_text(value, field=field, max_length=limits.max_type_length)
+
+
+def check_content(value: str, limits: Limits, *, field: str = "content") -> str:
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > limits.max_content_bytes:
+        raise BadUserInput(
+            f"{field} is {size} bytes; the limit is {limits.max_content_bytes}", field=field
+        )
+    return value
+
+
+def check_json_object(value: Any, limits: Limits, *, field: str) -> dict[str, Any]:
+    """A JSON object within the serialized size limit; None means {}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadUserInput(f"{field} must be a JSON object", field=field)
+    try:
+        size = len(orjson.dumps(value))
+    except TypeError as exc:
+        raise BadUserInput(f"{field} is not valid JSON: {exc}", field=field) from exc
+    if size > limits.max_json_bytes:
+        raise BadUserInput(
+            f"{field} is {size} bytes serialized; the limit is {limits.max_json_bytes}",
+            field=field,
+        )
+    return value
+
+
+def check_weight(value: float | None, *, field: str = "weight") -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise BadUserInput(f"{field} must be a finite number", field=field)
+    return value
+
+
+def check_list_length(items: Sized, limits: Limits, *, field: str) -> None:
+    if len(items) > limits.max_list_length:
+        raise LimitExceeded(
+            f"{field} has {len(items)} items; the limit is {limits.max_list_length}",
+            limit="max_list_length",
+            field=field,
+        )
+
+
+def check_version(value: int | None, *, field: str = "expectedVersion") -> int | None:
+    if value is not None and value < 1:
+        raise BadUserInput(f"{field} must be at least 1", field=field)
+    return value
