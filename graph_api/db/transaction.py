@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Hook = Callable[[], Awaitable[None]]
-# Told (session_id, revision) after a commit that changed a session.
-Publisher = Callable[[str, int], Awaitable[None]]
+# Told (session_id, revision, session_deleted) after a commit that changed a session.
+Publisher = Callable[[str, int, bool], Awaitable[None]]
 
 
 class UnitOfWork:
@@ -49,7 +49,7 @@ class UnitOfWork:
         self._after_commit: list[Hook] = []
         self._state: dict[type[Any], Any] = {}
         self._publisher = publisher
-        self._notices: list[tuple[str, int]] = []
+        self._notices: list[tuple[str, int, bool]] = []
 
     async def execute(
         self, statement: Executable, params: Sequence[dict[str, Any]] | dict[str, Any] | None = None
@@ -71,9 +71,9 @@ class UnitOfWork:
     def after_commit(self, hook: Hook) -> None:
         self._after_commit.append(hook)
 
-    def notify(self, session_id: str, revision: int) -> None:
+    def notify(self, session_id: str, revision: int, *, deleted: bool = False) -> None:
         """Tell subscribers about `revision` once (and only if) this transaction commits."""
-        self._notices.append((session_id, revision))
+        self._notices.append((session_id, revision, deleted))
 
     def mark_failed(self) -> None:
         """Roll back instead of committing when the context exits."""
@@ -121,10 +121,10 @@ async def transaction_context(
 
 async def _run_after_commit(uow: UnitOfWork) -> None:
     # A failed notification must not turn a committed request into an error.
-    for session_id, revision in uow._notices:
+    for session_id, revision, deleted in uow._notices:
         if uow._publisher is not None:
             try:
-                await uow._publisher(session_id, revision)
+                await uow._publisher(session_id, revision, deleted)
             except Exception:
                 log.exception("publishing revision %s of %s failed", revision, session_id)
     for hook in uow._after_commit:

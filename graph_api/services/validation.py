@@ -36,9 +36,7 @@ def is_node_id(value: object) -> bool:
 
 def check_node_id(value: str, *, field: str = "nodeId") -> str:
     if not is_node_id(value):
-        raise BadUserInput(
-            f"nodeId {value!r} must match {NODE_ID_PATTERN.pattern}", field=field
-        )
+        raise BadUserInput(f"nodeId {value!r} must match {NODE_ID_PATTERN.pattern}", field=field)
     return value
 
 

@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make serve` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: setup serve test test-postgres lint format bench schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+serve: setup  ## set up, create/migrate ./graph_api.db, serve http://127.0.0.1:8000
+	$(BIN)/graph-api serve
+
+test: setup  ## set up and run the whole suite (SQLite; PostgreSQL too when GRAPH_API_TEST_DATABASE_URL is set)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+test-postgres: setup  ## the suite again on the local PostgreSQL server
+	GRAPH_API_TEST_DATABASE_URL=$(POSTGRES_URL) GRAPH_API_REQUIRE_POSTGRES=1 \
+		$(BIN)/pytest -n auto -m "not browser" $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check graph_api tests bench
+	$(BIN)/ruff format --check graph_api tests bench
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff check --fix graph_api tests bench
+	$(BIN)/ruff format graph_api tests bench
+
+schema: setup  ## re-export schema/schema.graphql
+	$(BIN)/graph-api schema export schema/schema.graphql
+
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

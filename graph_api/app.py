@@ -1,0 +1,105 @@
+"""create_app(settings): the FastAPI application with /graphql, /health, REST and the editor."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from graph_api import __version__
+from graph_api.body_limit import BodyLimitMiddleware
+from graph_api.config import Settings
+from graph_api.db.engine import create_engine
+from graph_api.db.migrations import upgrade_to_head
+from graph_api.graphql.context import Context
+from graph_api.graphql.router import GraphQLRouter
+from graph_api.graphql.schema import build_schema
+from graph_api.rest import include_routers
+from graph_api.services.events import Broker
+
+log = logging.getLogger("graph_api")
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+
+
+async def database_ok(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        log.exception("health check: the database is unavailable")
+        return False
+
+
+def create_app(settings: Settings | None = None, *, broker: Broker | None = None) -> FastAPI:
+    """Build the app for `settings`; the database is migrated when it starts."""
+    settings = settings or Settings()
+    engine = create_engine(settings)
+    broker = broker or Broker()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            await upgrade_to_head(engine)
+        await broker.start()
+        try:
+            yield
+        finally:
+            await broker.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="graph_api",
+        version=__version__,
+        summary="Session-scoped knowledge graphs over GraphQL, with a REST surface.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.broker = broker
+
+    async def get_context() -> Context:
+        return Context(settings=settings, engine=engine, broker=broker, publisher=broker.publish)
+
+    graphql = GraphQLRouter(
+        build_schema(settings.limits),
+        context_getter=get_context,
+        graphql_ide="graphiql",
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )
+    app.include_router(graphql, prefix="/graphql", include_in_schema=False)
+
+    @app.get("/health", tags=["health"])
+    async def health() -> JSONResponse:
+        if await database_ok(engine):
+            return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse({"status": "degraded", "database": "unavailable"}, status_code=503)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        return JSONResponse(
+            {"error": {"code": "INTERNAL_ERROR", "message": "Internal server error"}},
+            status_code=500,
+        )
+
+    _mount_extras(app, settings, engine, broker)
+    app.add_middleware(BodyLimitMiddleware, limits=settings.limits)
+    return app
+
+
+def _mount_extras(app: FastAPI, settings: Settings, engine: AsyncEngine, broker: Broker) -> None:
+    """REST routes and the editor's static files."""
+    include_routers(app, settings=settings, engine=engine, broker=broker)
+    # Mounted last: "/" must not shadow /graphql, /health or the REST routes.
+    if (WEB_DIR / "index.html").exists():
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")

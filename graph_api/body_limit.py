@@ -1,0 +1,88 @@
+"""An ASGI middleware that stops request bodies over the configured size (CONTRACT.md §7, §9).
+
+GraphQL and REST JSON bodies are limited to `max_body_bytes`; multipart uploads
+to `bulk/import` to `max_upload_bytes`. Both the declared Content-Length and the
+bytes actually received are checked, so a chunked body cannot slip past.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph_api.config import Limits
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _body(path: str, limit: int) -> bytes:
+    message = f"The request body is larger than {limit} bytes"
+    if path.startswith("/graphql"):
+        payload: dict[str, Any] = {
+            "errors": [{"message": message, "extensions": {"code": "LIMIT_EXCEEDED"}}]
+        }
+    else:
+        payload = {"error": {"code": "LIMIT_EXCEEDED", "message": message}}
+    return orjson.dumps(payload)
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        limit = (
+            self.limits.max_upload_bytes
+            if path.endswith("/bulk/import")
+            else self.limits.max_body_bytes
+        )
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, path, limit)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._reject(send, path, limit)
+
+    async def _reject(self, send: Send, path: str, limit: int) -> None:
+        body = _body(path, limit)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,54 @@
+"""The typed per-request context: settings, engine, the unit of work and its loaders."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.fastapi import BaseContext
+
+from graph_api.config import Settings
+from graph_api.db.transaction import Publisher, UnitOfWork
+from graph_api.graphql.loaders import Loaders
+
+if TYPE_CHECKING:
+    from graph_api.services.events import Broker
+
+
+class Context(BaseContext):
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: AsyncEngine,
+        broker: Broker | None = None,
+        publisher: Publisher | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.engine = engine
+        self.broker = broker
+        self.publisher = publisher
+        self._uow: UnitOfWork | None = None
+        self._loaders: Loaders | None = None
+
+    def bind(self, uow: UnitOfWork) -> None:
+        """Attach the request's transaction (done once, by the transaction extension)."""
+        self._uow = uow
+        self._loaders = Loaders(uow)
+
+    @property
+    def db(self) -> UnitOfWork:
+        if self._uow is None:
+            raise RuntimeError("no transaction is open for this request")
+        return self._uow
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            raise RuntimeError("no transaction is open for this request")
+        return self._loaders
+
+
+Info = strawberry.Info[Context, Any]

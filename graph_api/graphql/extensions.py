@@ -1,0 +1,138 @@
+"""Schema extensions: one transaction per operation, and the contract's error codes.
+
+`UnitOfWorkExtension` opens the request's transaction around execution: a write
+transaction for mutations, a read snapshot for queries. A mutation with any
+error is rolled back and answers data: null. `ErrorCodes` gives every error its
+`extensions.code` and masks anything unexpected as INTERNAL_ERROR.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from graph_api.db.transaction import transaction_context
+from graph_api.errors import Duplicate, GraphAPIError, InternalError
+from graph_api.graphql.context import Context
+
+log = logging.getLogger("graph_api.graphql")
+
+_LIMIT_MESSAGES = re.compile(r"exceeds maximum operation depth|aliases found\. Allowed", re.I)
+_VARIABLE_MESSAGES = re.compile(r"^Variable '\$|got invalid value|Expected value of type", re.I)
+
+
+class UnitOfWorkExtension(SchemaExtension):
+    """Runs each query or mutation inside one transaction shared by all its resolvers."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        context = ec.context
+        if ec.operation_type == OperationType.SUBSCRIPTION or not isinstance(context, Context):
+            yield
+            return
+        write = ec.operation_type == OperationType.MUTATION
+        async with AsyncExitStack() as stack:
+            try:
+                uow = await stack.enter_async_context(
+                    transaction_context(
+                        context.engine,
+                        write=write,
+                        limits=context.settings.limits,
+                        publisher=context.publisher,
+                    )
+                )
+            except Exception as exc:
+                log.exception("could not open a transaction")
+                ec.result = _failed(InternalError("The database is unavailable"), exc)
+                yield
+                return
+            context.bind(uow)
+            yield
+            result = ec.result
+            if write and result is not None and result.errors:
+                uow.mark_failed()
+                result.data = None
+            try:
+                await stack.aclose()
+            except Exception as exc:
+                ec.result = _failed(_commit_error(exc), exc)
+
+
+def _commit_error(exc: Exception) -> GraphAPIError:
+    if isinstance(exc, GraphAPIError):
+        return exc
+    if isinstance(exc, IntegrityError):
+        return Duplicate("The request conflicts with data committed meanwhile")
+    log.error("commit failed", exc_info=exc)
+    return InternalError()
+
+
+def _failed(error: GraphAPIError, cause: BaseException) -> GraphQLExecutionResult:
+    return GraphQLExecutionResult(
+        data=None, errors=[GraphQLError(error.message, original_error=error)]
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Every error leaves with extensions.code; unexpected ones are masked and logged."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [translate_error(error) for error in result.errors]
+
+
+def translate_error(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, GraphQLError) and original is not error:
+        return translate_error(original)
+    if isinstance(original, GraphAPIError):
+        error.extensions = {**(error.extensions or {}), **original.extensions}
+        return error
+    if isinstance(original, IntegrityError):
+        return _with_code(error, Duplicate("The request conflicts with existing data"))
+    if error.path is None:
+        return _request_error(error)
+    if isinstance(original, OperationalError):
+        log.error("database error in %s", error.path, exc_info=original)
+    else:
+        log.error("unexpected error in %s", error.path, exc_info=original or error)
+    return _with_code(error, InternalError())
+
+
+def _request_error(error: GraphQLError) -> GraphQLError:
+    """Errors before execution: syntax, validation, limits and variable values."""
+    message = error.message
+    if _LIMIT_MESSAGES.search(message):
+        code = "LIMIT_EXCEEDED"
+    elif message.startswith("Syntax Error"):
+        code = "GRAPHQL_PARSE_FAILED"
+    elif _VARIABLE_MESSAGES.search(message):
+        code = "BAD_USER_INPUT"
+    else:
+        code = "GRAPHQL_VALIDATION_FAILED"
+    error.extensions = {**(error.extensions or {}), "code": code}
+    return error
+
+
+def _with_code(error: GraphQLError, replacement: GraphAPIError) -> GraphQLError:
+    extensions: dict[str, Any] = dict(replacement.extensions)
+    return GraphQLError(
+        replacement.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )

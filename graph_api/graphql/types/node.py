@@ -1,0 +1,141 @@
+"""Node and Component: thin views over rows; nested fields go through the request's loaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from sqlalchemy import Row
+
+from graph_api.errors import BadUserInput
+from graph_api.graphql.context import Info
+from graph_api.graphql.scalars import JSON
+from graph_api.graphql.types.common import Direction
+
+if TYPE_CHECKING:
+    from graph_api.graphql.types.relationship import Relationship
+    from graph_api.graphql.types.session import Session
+
+RelationshipRef = Annotated["Relationship", strawberry.lazy("graph_api.graphql.types.relationship")]
+SessionRef = Annotated["Session", strawberry.lazy("graph_api.graphql.types.session")]
+
+
+@strawberry.type
+class Component:
+    id: strawberry.ID
+    node_id: str
+    position: int
+    type: str
+    content: str
+    properties: JSON
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Component:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            node_id=row.node_id,
+            position=row.position,
+            type=row.type,
+            content=row.content,
+            properties=row.properties,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+def _types_key(types: list[str] | None) -> tuple[str, ...] | None:
+    return None if types is None else tuple(types)
+
+
+@strawberry.type
+class Node:
+    session_id: strawberry.ID
+    node_id: str = strawberry.field(
+        description="Unique within its session, e.g. N001. Matches ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$."
+    )
+    label: str
+    type: str
+    metadata: JSON
+    version: int = strawberry.field(
+        description="Starts at 1; +1 on every change to the node or to its component sequence."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Node:
+        return cls(
+            session_id=strawberry.ID(row.session_id),
+            node_id=row.node_id,
+            label=row.label,
+            type=row.type,
+            metadata=row.metadata,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @strawberry.field(
+        description="The component sequence, ordered by position (0, 1, 2, ... with no gaps)."
+    )
+    async def components(self, info: Info) -> list[Component]:
+        rows = await info.context.loaders.components.load((self.session_id, self.node_id))
+        return [Component.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def component_count(self, info: Info) -> int:
+        return await info.context.loaders.component_count.load((self.session_id, self.node_id))
+
+    @strawberry.field
+    async def outgoing(self, info: Info, types: list[str] | None = None) -> list[RelationshipRef]:
+        from graph_api.graphql.types.relationship import Relationship
+
+        rows = await info.context.loaders.outgoing.load(
+            (self.session_id, self.node_id, _types_key(types))
+        )
+        return [Relationship.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def incoming(self, info: Info, types: list[str] | None = None) -> list[RelationshipRef]:
+        from graph_api.graphql.types.relationship import Relationship
+
+        rows = await info.context.loaders.incoming.load(
+            (self.session_id, self.node_id, _types_key(types))
+        )
+        return [Relationship.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Distinct nodes reachable within `depth` hops (1..5), excluding this node."
+    )
+    async def neighbors(
+        self,
+        info: Info,
+        direction: Direction | None = Direction.BOTH,
+        depth: int | None = 1,
+        types: list[str] | None = None,
+    ) -> list[Node]:
+        limit = info.context.settings.limits.max_neighbor_depth
+        depth = 1 if depth is None else depth
+        if not 1 <= depth <= limit:
+            raise BadUserInput(f"depth must be between 1 and {limit}", field="depth")
+        rows = await info.context.loaders.neighbors.load(
+            (
+                self.session_id,
+                self.node_id,
+                (direction or Direction.BOTH).value,  # type: ignore[arg-type]
+                depth,
+                _types_key(types),
+            )
+        )
+        return [Node.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def session(self, info: Info) -> SessionRef:
+        from graph_api.graphql.types.session import Session
+
+        row = await info.context.loaders.session.load(self.session_id)
+        assert row is not None  # a node never outlives its session within one snapshot
+        return Session.from_row(row)

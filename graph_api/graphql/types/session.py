@@ -1,0 +1,196 @@
+"""Session and its connections (Relay-style keyset pages of nodes and relationships)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from sqlalchemy import Row
+
+from graph_api.graphql.context import Info
+from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
+from graph_api.graphql.scalars import JSON
+from graph_api.graphql.types.common import NodeOrder, PageInfo
+from graph_api.graphql.types.node import Node
+from graph_api.graphql.types.relationship import Relationship
+from graph_api.services import csv_export as csv_export_service
+from graph_api.services import reads
+from graph_api.services.specs import NodeFilter, Page, RelationshipFilter
+
+
+@strawberry.type
+class NodeEdge:
+    cursor: str
+    node: Node
+
+
+@strawberry.type
+class NodeConnection:
+    edges: list[NodeEdge]
+    nodes: list[Node] = strawberry.field(description="Shortcut for edges { node }.")
+    page_info: PageInfo
+    _session_id: strawberry.Private[str]
+    _filter: strawberry.Private[NodeFilter | None]
+
+    @strawberry.field
+    async def total_count(self, info: Info) -> int:
+        return await reads.count_nodes(
+            db=info.context.db, session_id=self._session_id, node_filter=self._filter
+        )
+
+    @classmethod
+    def from_page(
+        cls, page: Page, session_id: str, node_filter: NodeFilter | None
+    ) -> NodeConnection:
+        items = [Node.from_row(row) for row in page.rows]
+        return cls(
+            edges=[NodeEdge(cursor=c, node=n) for c, n in zip(page.cursors, items, strict=True)],
+            nodes=items,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            _session_id=session_id,
+            _filter=node_filter,
+        )
+
+
+@strawberry.type
+class RelationshipEdge:
+    cursor: str
+    node: Relationship
+
+
+@strawberry.type
+class RelationshipConnection:
+    edges: list[RelationshipEdge]
+    nodes: list[Relationship]
+    page_info: PageInfo
+    _session_id: strawberry.Private[str]
+    _filter: strawberry.Private[RelationshipFilter | None]
+
+    @strawberry.field
+    async def total_count(self, info: Info) -> int:
+        return await reads.count_relationships(
+            db=info.context.db, session_id=self._session_id, rel_filter=self._filter
+        )
+
+    @classmethod
+    def from_page(
+        cls, page: Page, session_id: str, rel_filter: RelationshipFilter | None
+    ) -> RelationshipConnection:
+        items = [Relationship.from_row(row) for row in page.rows]
+        return cls(
+            edges=[
+                RelationshipEdge(cursor=c, node=r) for c, r in zip(page.cursors, items, strict=True)
+            ],
+            nodes=items,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            _session_id=session_id,
+            _filter=rel_filter,
+        )
+
+
+@strawberry.type
+class CsvExport:
+    nodes_csv: str
+    relationships_csv: str
+
+
+@strawberry.type
+class Session:
+    id: strawberry.ID
+    user_id: str | None
+    name: str | None
+    metadata: JSON
+    created_at: datetime
+    last_accessed: datetime
+    expires_at: datetime = strawberry.field(
+        description="createdAt + 100 years: sessions are permanent until deleted."
+    )
+    revision: int = strawberry.field(
+        description="Bumped by exactly 1 for every committed request that changed this session."
+    )
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Session:
+        return cls(
+            id=strawberry.ID(row.id),
+            user_id=row.user_id,
+            name=row.name,
+            metadata=row.metadata,
+            created_at=row.created_at,
+            last_accessed=row.last_accessed,
+            expires_at=row.expires_at,
+            revision=row.revision,
+        )
+
+    @strawberry.field
+    async def node_count(self, info: Info) -> int:
+        return await info.context.loaders.node_count.load(self.id)
+
+    @strawberry.field
+    async def relationship_count(self, info: Info) -> int:
+        return await info.context.loaders.relationship_count.load(self.id)
+
+    @strawberry.field
+    async def node(self, info: Info, node_id: str) -> Node | None:
+        row = await info.context.loaders.node.load((self.id, node_id))
+        return Node.from_row(row) if row is not None else None
+
+    @strawberry.field
+    async def nodes(
+        self,
+        info: Info,
+        first: int | None = 100,
+        after: str | None = None,
+        filter: NodeFilterInput | None = None,
+        order_by: NodeOrder | None = NodeOrder.NODE_ID_ASC,
+    ) -> NodeConnection:
+        limits = info.context.settings.limits
+        node_filter = filter.to_spec(limits) if filter is not None else None
+        page = await reads.page_nodes(
+            db=info.context.db,
+            session_id=self.id,
+            first=first,
+            after=after,
+            node_filter=node_filter,
+            order=(order_by or NodeOrder.NODE_ID_ASC).value,  # type: ignore[arg-type]
+        )
+        info.context.loaders.prime_nodes(page.rows)
+        return NodeConnection.from_page(page, self.id, node_filter)
+
+    @strawberry.field
+    async def relationships(
+        self,
+        info: Info,
+        first: int | None = 100,
+        after: str | None = None,
+        filter: RelationshipFilterInput | None = None,
+    ) -> RelationshipConnection:
+        limits = info.context.settings.limits
+        rel_filter = filter.to_spec(limits) if filter is not None else None
+        page = await reads.page_relationships(
+            db=info.context.db, session_id=self.id, first=first, after=after, rel_filter=rel_filter
+        )
+        return RelationshipConnection.from_page(page, self.id, rel_filter)
+
+    @strawberry.field(
+        description="The whole session graph as two CSV documents that importCsv accepts back."
+    )
+    async def export_csv(self, info: Info) -> CsvExport:
+        exported = await csv_export_service.export_csv(db=info.context.db, session_id=self.id)
+        return CsvExport(nodes_csv=exported.nodes_csv, relationships_csv=exported.relationships_csv)
+
+
+@strawberry.type
+class SessionValidation:
+    valid: bool
+    session: Session | None
+    reason: str | None = strawberry.field(
+        description="NOT_FOUND, EXPIRED or MALFORMED_ID when valid is false."
+    )

@@ -1,0 +1,327 @@
+"""Nodes: creation (with components and assigned ids), patches, version checks, deletes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Row, delete, func, insert, select, update
+
+from graph_api.db.models import components, nodes, relationships, sessions
+from graph_api.db.transaction import UnitOfWork
+from graph_api.errors import Duplicate, NodeNotFound, VersionConflict
+from graph_api.services import changes as change_service
+from graph_api.services import clock
+from graph_api.services import sessions as session_service
+from graph_api.services.specs import ComponentSpec, DeleteCounts, NodePatch, NodeSpec
+from graph_api.services.validation import (
+    check_content,
+    check_json_object,
+    check_label,
+    check_list_length,
+    check_node_id,
+    check_type,
+)
+
+_ASSIGNED_ID = re.compile(r"^N(\d+)$")
+
+
+def check_component(spec: ComponentSpec, limits: Any, *, field: str) -> dict[str, Any]:
+    """A component input as column values (without position and ids)."""
+    return {
+        "type": check_type(spec.type, limits, field=f"{field}.type"),
+        "content": check_content(spec.content or "", limits, field=f"{field}.content"),
+        "properties": check_json_object(spec.properties, limits, field=f"{field}.properties"),
+    }
+
+
+def component_rows(
+    session_id: str, node_id: str, specs: Sequence[ComponentSpec], limits: Any, *, field: str
+) -> list[dict[str, Any]]:
+    """Validated component rows at positions 0..n-1."""
+    check_list_length(specs, limits, field=field)
+    now = clock.now()
+    return [
+        {
+            "session_id": session_id,
+            "node_id": node_id,
+            "position": position,
+            **check_component(spec, limits, field=f"{field}[{position}]"),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for position, spec in enumerate(specs)
+    ]
+
+
+async def next_node_numbers(*, db: UnitOfWork, session_id: str, taken: Iterable[str]) -> int:
+    """The number after the highest N<digits> id in the session (and in `taken`)."""
+    existing = (
+        await db.execute(
+            select(nodes.c.node_id).where(
+                nodes.c.session_id == session_id, nodes.c.node_id.like("N%")
+            )
+        )
+    ).scalars()
+    highest = 0
+    for node_id in (*existing, *taken):
+        match = _ASSIGNED_ID.match(node_id)
+        if match:
+            highest = max(highest, int(match.group(1)))
+    return highest + 1
+
+
+def format_node_id(number: int) -> str:
+    return f"N{number:03d}"
+
+
+async def existing_node_ids(
+    *, db: UnitOfWork, session_id: str, node_ids: Iterable[str]
+) -> set[str]:
+    wanted = list(dict.fromkeys(node_ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 10_000):
+        chunk = wanted[start : start + 10_000]
+        found.update(
+            (
+                await db.execute(
+                    select(nodes.c.node_id).where(
+                        nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk)
+                    )
+                )
+            ).scalars()
+        )
+    return found
+
+
+async def create_nodes(
+    *, db: UnitOfWork, session_id: str, specs: Sequence[NodeSpec], save_id: str | None = None
+) -> list[Row[Any]]:
+    """Create nodes with their components; ids are assigned where omitted."""
+    session_id = await session_service.require_session(db=db, session_id=session_id)
+    limits = db.limits
+    check_list_length(specs, limits, field="inputs")
+    given = [spec.node_id for spec in specs if spec.node_id is not None]
+    for index, spec in enumerate(specs):
+        if spec.node_id is not None:
+            check_node_id(
+                spec.node_id, field=f"inputs[{index}].nodeId" if len(specs) > 1 else "nodeId"
+            )
+    seen: set[str] = set()
+    for node_id in given:
+        if node_id in seen:
+            raise Duplicate(f"nodeId {node_id} appears twice in the request", field="nodeId")
+        seen.add(node_id)
+    clash = await existing_node_ids(db=db, session_id=session_id, node_ids=given)
+    if clash:
+        first = next(node_id for node_id in given if node_id in clash)
+        raise Duplicate(f"Node {first} already exists", field="nodeId")
+    next_number = (
+        await next_node_numbers(db=db, session_id=session_id, taken=given)
+        if len(given) < len(specs)
+        else 0
+    )
+    now = clock.now()
+    node_rows: list[dict[str, Any]] = []
+    comp_rows: list[dict[str, Any]] = []
+    for index, spec in enumerate(specs):
+        field = f"inputs[{index}]" if len(specs) > 1 else "input"
+        node_id = spec.node_id
+        if node_id is None:
+            node_id = format_node_id(next_number)
+            next_number += 1
+        node_rows.append(
+            {
+                "session_id": session_id,
+                "node_id": node_id,
+                "label": check_label(spec.label, limits, field="label"),
+                "type": check_type(spec.type, limits, field="type"),
+                "metadata": check_json_object(spec.metadata, limits, field="metadata"),
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        comp_rows += component_rows(
+            session_id, node_id, spec.components or [], limits, field=f"{field}.components"
+        )
+    if not node_rows:
+        return []
+    created = (
+        await db.execute(insert(nodes).returning(*nodes.c, sort_by_parameter_order=True), node_rows)
+    ).all()
+    if comp_rows:
+        await db.execute(insert(components), comp_rows)
+    for row in node_rows:
+        await change_service.record(
+            db=db,
+            session_id=session_id,
+            kind="NODE",
+            op="CREATE",
+            key=row["node_id"],
+            save_id=save_id,
+        )
+    return list(created)
+
+
+async def get_node_for_change(
+    *, db: UnitOfWork, session_id: str, node_id: str, expected_version: int | None
+) -> Row[Any]:
+    """The node about to change, after the expectedVersion check (which comes first)."""
+    row = (
+        await db.execute(
+            select(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id == node_id)
+        )
+    ).first()
+    if row is None:
+        raise NodeNotFound(node_id)
+    if expected_version is not None and expected_version != row.version:
+        raise VersionConflict(f"Node {node_id}", expected=expected_version, current=row.version)
+    return row
+
+
+async def bump_node(
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    node_id: str,
+    values: dict[str, Any] | None = None,
+    save_id: str | None = None,
+) -> Row[Any]:
+    """version + 1, updatedAt now, optional new values; records UPDATE NODE."""
+    row = (
+        await db.execute(
+            update(nodes)
+            .where(nodes.c.session_id == session_id, nodes.c.node_id == node_id)
+            .values(**(values or {}), version=nodes.c.version + 1, updated_at=clock.now())
+            .returning(*nodes.c)
+        )
+    ).one()
+    await change_service.record(
+        db=db, session_id=session_id, kind="NODE", op="UPDATE", key=node_id, save_id=save_id
+    )
+    return row
+
+
+def patch_values(patch: NodePatch, limits: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if patch.label is not None:
+        values["label"] = check_label(patch.label, limits)
+    if patch.type is not None:
+        values["type"] = check_type(patch.type, limits)
+    if patch.metadata is not None:
+        values["metadata"] = check_json_object(patch.metadata, limits, field="metadata")
+    return values
+
+
+async def update_node(
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    node_id: str,
+    patch: NodePatch,
+    expected_version: int | None = None,
+) -> Row[Any]:
+    """Apply a patch; a patch that changes nothing bumps nothing."""
+    session_id = await session_service.require_session(db=db, session_id=session_id)
+    values = patch_values(patch, db.limits)
+    row = await get_node_for_change(
+        db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
+    )
+    changed = {key: value for key, value in values.items() if getattr(row, key) != value}
+    if not changed:
+        return row
+    return await bump_node(db=db, session_id=session_id, node_id=node_id, values=changed)
+
+
+async def delete_nodes(
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    node_ids: Sequence[str],
+    missing_ok: bool = False,
+    save_id: str | None = None,
+) -> DeleteCounts:
+    """Delete nodes with their components and relationships; all must exist unless missing_ok."""
+    session_id = await session_service.require_session(db=db, session_id=session_id)
+    check_list_length(node_ids, db.limits, field="nodeIds")
+    wanted = list(dict.fromkeys(node_ids))
+    found = await existing_node_ids(db=db, session_id=session_id, node_ids=wanted)
+    missing = [node_id for node_id in wanted if node_id not in found]
+    if missing and not missing_ok:
+        raise NodeNotFound(missing[0], field="nodeIds" if len(wanted) > 1 else "nodeId")
+    targets = [node_id for node_id in wanted if node_id in found]
+    counts = DeleteCounts()
+    if not targets:
+        counts.revision = await current_revision(db=db, session_id=session_id)
+        return counts
+    touching = await relationships_touching(db=db, session_id=session_id, node_ids=targets)
+    counts.components = await count_components(db=db, session_id=session_id, node_ids=targets)
+    counts.relationships = len(touching)
+    counts.nodes = len(targets)
+    recorded: set[int] = set()
+    by_node: dict[str, list[int]] = {}
+    for rel in touching:
+        by_node.setdefault(rel.source_id, []).append(rel.id)
+        by_node.setdefault(rel.target_id, []).append(rel.id)
+    for node_id in targets:
+        for rel_id in by_node.get(node_id, []):
+            if rel_id not in recorded:
+                recorded.add(rel_id)
+                await change_service.record(
+                    db=db,
+                    session_id=session_id,
+                    kind="RELATIONSHIP",
+                    op="DELETE",
+                    key=str(rel_id),
+                    save_id=save_id,
+                )
+        await change_service.record(
+            db=db, session_id=session_id, kind="NODE", op="DELETE", key=node_id, save_id=save_id
+        )
+    for start in range(0, len(targets), 10_000):
+        chunk = targets[start : start + 10_000]
+        await db.execute(
+            delete(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk))
+        )
+    counts.revision = change_service.pending_revision(db=db, session_id=session_id)
+    return counts
+
+
+async def relationships_touching(
+    *, db: UnitOfWork, session_id: str, node_ids: Sequence[str]
+) -> list[Row[Any]]:
+    rows: dict[int, Row[Any]] = {}
+    for start in range(0, len(node_ids), 10_000):
+        chunk = node_ids[start : start + 10_000]
+        for column in (relationships.c.source_id, relationships.c.target_id):
+            for row in await db.execute(
+                select(
+                    relationships.c.id, relationships.c.source_id, relationships.c.target_id
+                ).where(relationships.c.session_id == session_id, column.in_(chunk))
+            ):
+                rows[row.id] = row
+    return [rows[key] for key in sorted(rows)]
+
+
+async def count_components(*, db: UnitOfWork, session_id: str, node_ids: Sequence[str]) -> int:
+    total = 0
+    for start in range(0, len(node_ids), 10_000):
+        chunk = node_ids[start : start + 10_000]
+        total += (
+            await db.execute(
+                select(func.count()).where(
+                    components.c.session_id == session_id, components.c.node_id.in_(chunk)
+                )
+            )
+        ).scalar_one()
+    return total
+
+
+async def current_revision(*, db: UnitOfWork, session_id: str) -> int:
+    return int(
+        (
+            await db.execute(select(sessions.c.revision).where(sessions.c.id == session_id))
+        ).scalar_one()
+    )

@@ -1,0 +1,49 @@
+"""Opaque keyset cursors, valid only for the connection, filter and order that issued them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+import orjson
+
+from graph_api.config import Limits
+from graph_api.errors import BadUserInput, LimitExceeded
+
+
+def scope_digest(*parts: Any) -> str:
+    """A short fingerprint of what a cursor belongs to (list, session, filter, order)."""
+    return hashlib.blake2s(orjson.dumps(parts, default=str), digest_size=6).hexdigest()
+
+
+def encode_cursor(scope: str, key: list[Any]) -> str:
+    raw = orjson.dumps([scope, key])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, scope: str) -> list[Any]:
+    """The key behind `cursor`, or BAD_USER_INPUT (field `after`) if it is not ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        found_scope, key = orjson.loads(raw)
+    except (ValueError, TypeError, orjson.JSONDecodeError):
+        raise BadUserInput("after is not a cursor issued for this list", field="after") from None
+    if found_scope != scope or not isinstance(key, list):
+        raise BadUserInput("after is not a cursor issued for this list", field="after")
+    return key
+
+
+def check_first(first: int | None, limits: Limits) -> int:
+    """The page size: the default when absent; negative or over the limit is an error."""
+    if first is None:
+        return limits.default_page_size
+    if first < 0:
+        raise BadUserInput("first must not be negative", field="first")
+    if first > limits.max_page_size:
+        raise LimitExceeded(
+            f"first is {first}; the limit is {limits.max_page_size}",
+            limit="max_page_size",
+            field="first",
+        )
+    return first

@@ -1,0 +1,367 @@
+"""Batch reads for the loaders and keyset pages for the connections.
+
+Each function answers many parents with one statement per chunk of keys, and
+returns results in the order of the keys it was given.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from graph_api.db.models import components, nodes, relationships, sessions
+from graph_api.db.transaction import UnitOfWork
+from graph_api.errors import BadUserInput
+from graph_api.services.pagination import (
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    scope_digest,
+)
+from graph_api.services.specs import Direction, NodeFilter, NodeOrder, Page, RelationshipFilter
+
+NodeKey = tuple[str, str]
+CHUNK = 10_000
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _by_session(keys: Sequence[NodeKey]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for session_id, node_id in dict.fromkeys(keys):
+        grouped[session_id].append(node_id)
+    return grouped
+
+
+async def sessions_by_ids(*, db: UnitOfWork, ids: Sequence[str]) -> list[Row[Any] | None]:
+    found: dict[str, Row[Any]] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        for row in await db.execute(select(sessions).where(sessions.c.id.in_(chunk))):
+            found[row.id] = row
+    return [found.get(session_id) for session_id in ids]
+
+
+async def nodes_by_keys(*, db: UnitOfWork, keys: Sequence[NodeKey]) -> list[Row[Any] | None]:
+    found: dict[NodeKey, Row[Any]] = {}
+    for session_id, node_ids in _by_session(keys).items():
+        for chunk in _chunks(node_ids):
+            for row in await db.execute(
+                select(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk))
+            ):
+                found[(row.session_id, row.node_id)] = row
+    return [found.get(key) for key in keys]
+
+
+async def components_by_nodes(*, db: UnitOfWork, keys: Sequence[NodeKey]) -> list[list[Row[Any]]]:
+    found: dict[NodeKey, list[Row[Any]]] = defaultdict(list)
+    for session_id, node_ids in _by_session(keys).items():
+        for chunk in _chunks(node_ids):
+            for row in await db.execute(
+                select(components)
+                .where(components.c.session_id == session_id, components.c.node_id.in_(chunk))
+                .order_by(components.c.node_id, components.c.position)
+            ):
+                found[(row.session_id, row.node_id)].append(row)
+    return [found.get(key, []) for key in keys]
+
+
+async def component_counts(*, db: UnitOfWork, keys: Sequence[NodeKey]) -> list[int]:
+    found: dict[NodeKey, int] = {}
+    for session_id, node_ids in _by_session(keys).items():
+        for chunk in _chunks(node_ids):
+            for node_id, count in await db.execute(
+                select(components.c.node_id, func.count())
+                .where(components.c.session_id == session_id, components.c.node_id.in_(chunk))
+                .group_by(components.c.node_id)
+            ):
+                found[(session_id, node_id)] = count
+    return [found.get(key, 0) for key in keys]
+
+
+async def relationships_by_endpoint(
+    *,
+    db: UnitOfWork,
+    keys: Sequence[tuple[str, str, tuple[str, ...] | None]],
+    outgoing: bool,
+) -> list[list[Row[Any]]]:
+    """Per (session, node, types): outgoing (node is source) or incoming relationships."""
+    column = relationships.c.source_id if outgoing else relationships.c.target_id
+    found: dict[NodeKey, list[Row[Any]]] = defaultdict(list)
+    node_keys = [(session_id, node_id) for session_id, node_id, _ in keys]
+    for session_id, node_ids in _by_session(node_keys).items():
+        for chunk in _chunks(node_ids):
+            for row in await db.execute(
+                select(relationships)
+                .where(relationships.c.session_id == session_id, column.in_(chunk))
+                .order_by(relationships.c.id)
+            ):
+                found[(session_id, row.source_id if outgoing else row.target_id)].append(row)
+    result: list[list[Row[Any]]] = []
+    for session_id, node_id, types in keys:
+        rows = found.get((session_id, node_id), [])
+        result.append(rows if types is None else [row for row in rows if row.type in types])
+    return result
+
+
+async def count_by_session(*, db: UnitOfWork, table: Any, ids: Sequence[str]) -> list[int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        for session_id, count in await db.execute(
+            select(table.c.session_id, func.count())
+            .where(table.c.session_id.in_(chunk))
+            .group_by(table.c.session_id)
+        ):
+            found[session_id] = count
+    return [found.get(session_id, 0) for session_id in ids]
+
+
+# ---------------------------------------------------------------- node pages
+
+_NODE_ORDERS: dict[str, list[tuple[Any, bool]]] = {
+    # column, descending
+    "NODE_ID_ASC": [(nodes.c.node_id, False)],
+    "NODE_ID_DESC": [(nodes.c.node_id, True)],
+    "LABEL_ASC": [(nodes.c.label, False), (nodes.c.node_id, False)],
+    "UPDATED_AT_DESC": [(nodes.c.updated_at, True), (nodes.c.node_id, False)],
+}
+
+
+def _node_conditions(session_id: str, node_filter: NodeFilter | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [nodes.c.session_id == session_id]
+    if node_filter is None:
+        return conditions
+    if node_filter.node_ids is not None:
+        conditions.append(
+            nodes.c.node_id.in_(node_filter.node_ids) if node_filter.node_ids else false()
+        )
+    if node_filter.types is not None:
+        conditions.append(nodes.c.type.in_(node_filter.types) if node_filter.types else false())
+    if node_filter.label_contains:
+        pattern = (
+            node_filter.label_contains.lower()
+            .replace("\\", "\\\\")
+            .replace("%", "\\%")
+            .replace("_", "\\_")
+        )
+        conditions.append(func.lower(nodes.c.label).like(f"%{pattern}%", escape="\\"))
+    if node_filter.updated_since is not None:
+        conditions.append(nodes.c.updated_at >= node_filter.updated_since)
+    return conditions
+
+
+def _cursor_value(column: Any, value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _after_condition(order: NodeOrder, key: list[Any]) -> ColumnElement[bool]:
+    columns = _NODE_ORDERS[order]
+    if len(key) != len(columns):
+        raise BadUserInput("after is not a cursor issued for this list", field="after")
+    values: list[Any] = []
+    for (column, _), value in zip(columns, key, strict=True):
+        if column is nodes.c.updated_at:
+            try:
+                value = datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise BadUserInput(
+                    "after is not a cursor issued for this list", field="after"
+                ) from None
+        elif not isinstance(value, str):
+            raise BadUserInput("after is not a cursor issued for this list", field="after")
+        values.append(value)
+    # (a, b) after (x, y) in the order's directions, spelled out for every engine.
+    clauses: list[ColumnElement[bool]] = []
+    for index, (column, descending) in enumerate(columns):
+        equal = [columns[i][0] == values[i] for i in range(index)]
+        beyond = column < values[index] if descending else column > values[index]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
+def node_page_scope(session_id: str, node_filter: NodeFilter | None, order: NodeOrder) -> str:
+    return scope_digest("nodes", session_id, node_filter, order)
+
+
+async def page_nodes(
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    first: int | None,
+    after: str | None,
+    node_filter: NodeFilter | None,
+    order: NodeOrder,
+) -> Page:
+    """One keyset page of a session's nodes (fetches first + 1 to know hasNextPage)."""
+    size = check_first(first, db.limits)
+    scope = node_page_scope(session_id, node_filter, order)
+    conditions = _node_conditions(session_id, node_filter)
+    if after is not None:
+        conditions.append(_after_condition(order, decode_cursor(after, scope)))
+    ordering = [column.desc() if desc else column.asc() for column, desc in _NODE_ORDERS[order]]
+    statement: Select[Any] = select(nodes).where(*conditions).order_by(*ordering).limit(size + 1)
+    rows = list((await db.execute(statement)).all()) if size > 0 else []
+    has_next = len(rows) > size
+    if size == 0:
+        has_next = (
+            await db.execute(select(nodes.c.node_id).where(*conditions).limit(1))
+        ).first() is not None
+    rows = rows[:size]
+    cursors = [
+        encode_cursor(
+            scope, [_cursor_value(c, getattr(row, c.name)) for c, _ in _NODE_ORDERS[order]]
+        )
+        for row in rows
+    ]
+    return Page(rows=rows, cursors=cursors, has_next_page=has_next)
+
+
+async def count_nodes(*, db: UnitOfWork, session_id: str, node_filter: NodeFilter | None) -> int:
+    return int(
+        (
+            await db.execute(select(func.count()).where(*_node_conditions(session_id, node_filter)))
+        ).scalar_one()
+    )
+
+
+# ---------------------------------------------------------------- relationship pages
+
+
+def _relationship_conditions(
+    session_id: str, rel_filter: RelationshipFilter | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [relationships.c.session_id == session_id]
+    if rel_filter is None:
+        return conditions
+    for values, column in (
+        (rel_filter.types, relationships.c.type),
+        (rel_filter.source_ids, relationships.c.source_id),
+        (rel_filter.target_ids, relationships.c.target_id),
+    ):
+        if values is not None:
+            conditions.append(column.in_(values) if values else false())
+    if rel_filter.touching is not None:
+        conditions.append(
+            or_(
+                relationships.c.source_id == rel_filter.touching,
+                relationships.c.target_id == rel_filter.touching,
+            )
+        )
+    return conditions
+
+
+async def page_relationships(
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    first: int | None,
+    after: str | None,
+    rel_filter: RelationshipFilter | None,
+) -> Page:
+    """One page of a session's relationships, in creation order."""
+    size = check_first(first, db.limits)
+    scope = scope_digest("relationships", session_id, rel_filter)
+    conditions = _relationship_conditions(session_id, rel_filter)
+    if after is not None:
+        key = decode_cursor(after, scope)
+        if len(key) != 1 or not isinstance(key[0], int):
+            raise BadUserInput("after is not a cursor issued for this list", field="after")
+        conditions.append(relationships.c.id > key[0])
+    statement = (
+        select(relationships).where(*conditions).order_by(relationships.c.id).limit(size + 1)
+    )
+    rows = list((await db.execute(statement)).all()) if size > 0 else []
+    has_next = len(rows) > size
+    if size == 0:
+        has_next = (
+            await db.execute(select(relationships.c.id).where(*conditions).limit(1))
+        ).first() is not None
+    rows = rows[:size]
+    return Page(
+        rows=rows,
+        cursors=[encode_cursor(scope, [row.id]) for row in rows],
+        has_next_page=has_next,
+    )
+
+
+async def count_relationships(
+    *, db: UnitOfWork, session_id: str, rel_filter: RelationshipFilter | None
+) -> int:
+    conditions = _relationship_conditions(session_id, rel_filter)
+    return int((await db.execute(select(func.count()).where(*conditions))).scalar_one())
+
+
+# ---------------------------------------------------------------- neighbors
+
+
+async def neighbors(
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    node_ids: Sequence[str],
+    direction: Direction,
+    depth: int,
+    types: tuple[str, ...] | None,
+) -> list[list[Row[Any]]]:
+    """Distinct nodes within `depth` hops of each start node (excluding it), by nodeId.
+
+    One recursive CTE answers every start node of the batch.
+    """
+    if not node_ids:
+        return []
+    rel = relationships.alias("r")
+    edge_conditions = [rel.c.session_id == session_id]
+    if types is not None:
+        edge_conditions.append(rel.c.type.in_(types) if types else false())
+    parts = []
+    if direction in ("OUT", "BOTH"):
+        parts.append(
+            select(rel.c.source_id.label("a"), rel.c.target_id.label("b")).where(*edge_conditions)
+        )
+    if direction in ("IN", "BOTH"):
+        parts.append(
+            select(rel.c.target_id.label("a"), rel.c.source_id.label("b")).where(*edge_conditions)
+        )
+    edges = (parts[0] if len(parts) == 1 else union_all(*parts)).cte("edges")
+    # The start nodes come from the nodes table itself: no VALUES list, no compound-select limit.
+    starts = select(
+        nodes.c.node_id.label("start"), nodes.c.node_id.label("node_id"), literal(0).label("depth")
+    ).where(nodes.c.session_id == session_id, nodes.c.node_id.in_(list(dict.fromkeys(node_ids))))
+    walk = starts.cte("walk", recursive=True)
+    step = (
+        select(walk.c.start, edges.c.b, walk.c.depth + 1)
+        .select_from(walk.join(edges, edges.c.a == walk.c.node_id))
+        .where(walk.c.depth < depth)
+    )
+    walk = walk.union(step)
+    reached = (
+        select(walk.c.start, walk.c.node_id)
+        .where(walk.c.node_id != walk.c.start)
+        .distinct()
+        .subquery()
+    )
+    statement = (
+        select(reached.c.start, nodes)
+        .join(nodes, and_(nodes.c.session_id == session_id, nodes.c.node_id == reached.c.node_id))
+        .order_by(reached.c.start, nodes.c.node_id)
+    )
+    found: dict[str, list[Row[Any]]] = defaultdict(list)
+    for row in await db.execute(statement):
+        found[row.start].append(row)
+    return [found.get(node_id, []) for node_id in node_ids]

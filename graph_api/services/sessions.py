@@ -1,0 +1,159 @@
+"""Sessions: permanent workspaces, created with their default nodes in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Row, delete, func, select, update
+
+from graph_api.db.models import components, nodes, relationships, sessions
+from graph_api.db.transaction import UnitOfWork
+from graph_api.errors import SessionNotFound
+from graph_api.services import changes as change_service
+from graph_api.services import clock
+from graph_api.services import nodes as node_service
+from graph_api.services.specs import DeleteCounts, NodeSpec, SessionPatch, SessionSpec, Validation
+from graph_api.services.validation import check_json_object, parse_session_id
+
+SESSION_LIFETIME_YEARS = 100
+DEFAULT_NODE_IDS = ("N001", "N002")
+
+
+async def get_session(*, db: UnitOfWork, session_id: str) -> Row[Any] | None:
+    """The session row, or None for an unknown or malformed id. Does not touch it."""
+    canonical = parse_session_id(session_id)
+    if canonical is None:
+        return None
+    return (await db.execute(select(sessions).where(sessions.c.id == canonical))).first()
+
+
+async def require_session(*, db: UnitOfWork, session_id: str) -> str:
+    """The canonical id of an existing session, else SESSION_NOT_FOUND.
+
+    In a write transaction on PostgreSQL this locks the session row, so that
+    concurrent writers to one session queue here and every version check they
+    make afterwards sees the previous writer's commit (no lost update). SQLite
+    needs no lock: BEGIN IMMEDIATE already admits one writer at a time.
+    """
+    canonical = parse_session_id(session_id)
+    if canonical is None:
+        raise SessionNotFound(session_id)
+    statement = select(sessions.c.id).where(sessions.c.id == canonical)
+    if db.write and db.dialect == "postgresql":
+        statement = statement.with_for_update()
+    if (await db.execute(statement)).first() is None:
+        raise SessionNotFound(session_id)
+    return canonical
+
+
+async def create_session(*, db: UnitOfWork, spec: SessionSpec) -> Row[Any]:
+    """Create a session (revision 1) and, unless asked not to, nodes N001 and N002."""
+    metadata = check_json_object(spec.metadata, db.limits, field="metadata")
+    now = clock.now()
+    session_id = str(uuid.uuid4())
+    await db.execute(
+        sessions.insert().values(
+            id=session_id,
+            user_id=spec.user_id,
+            name=spec.name,
+            metadata=metadata,
+            created_at=now,
+            last_accessed=now,
+            expires_at=clock.add_years(now, SESSION_LIFETIME_YEARS),
+            revision=0,
+        )
+    )
+    await change_service.record(
+        db=db, session_id=session_id, kind="SESSION", op="CREATE", key=session_id
+    )
+    if spec.with_default_nodes:
+        await node_service.create_nodes(
+            db=db,
+            session_id=session_id,
+            specs=[NodeSpec(node_id=node_id, label=node_id) for node_id in DEFAULT_NODE_IDS],
+        )
+    row = await get_session(db=db, session_id=session_id)
+    assert row is not None
+    return row
+
+
+async def validate_session(*, db: UnitOfWork, session_id: str) -> Validation:
+    """valid + lastAccessed touched, or a reason (MALFORMED_ID, NOT_FOUND, EXPIRED)."""
+    canonical = parse_session_id(session_id)
+    if canonical is None:
+        return Validation(valid=False, reason="MALFORMED_ID")
+    row = (
+        await db.execute(
+            update(sessions)
+            .where(sessions.c.id == canonical)
+            .values(last_accessed=clock.now())
+            .returning(*sessions.c)
+        )
+    ).first()
+    if row is None:
+        return Validation(valid=False, reason="NOT_FOUND")
+    if row.expires_at <= clock.now():
+        return Validation(valid=False, reason="EXPIRED")
+    return Validation(valid=True, session=row)
+
+
+async def touch_session(*, db: UnitOfWork, session_id: str) -> Row[Any]:
+    """Update lastAccessed; no revision, no change."""
+    canonical = parse_session_id(session_id)
+    row = None
+    if canonical is not None:
+        row = (
+            await db.execute(
+                update(sessions)
+                .where(sessions.c.id == canonical)
+                .values(last_accessed=clock.now())
+                .returning(*sessions.c)
+            )
+        ).first()
+    if row is None:
+        raise SessionNotFound(session_id)
+    return row
+
+
+async def update_session(*, db: UnitOfWork, session_id: str, patch: SessionPatch) -> Row[Any]:
+    """Change name and/or metadata; records UPDATE SESSION when something changed."""
+    canonical = await require_session(db=db, session_id=session_id)
+    values: dict[str, Any] = {}
+    if patch.metadata is not None:
+        values["metadata"] = check_json_object(patch.metadata, db.limits, field="metadata")
+    if patch.name is not None:
+        values["name"] = patch.name
+    current = await get_session(db=db, session_id=canonical)
+    assert current is not None
+    changed = {k: v for k, v in values.items() if getattr(current, k) != v}
+    if changed:
+        await db.execute(update(sessions).where(sessions.c.id == canonical).values(**changed))
+        await change_service.record(
+            db=db, session_id=canonical, kind="SESSION", op="UPDATE", key=canonical
+        )
+    row = await get_session(db=db, session_id=canonical)
+    assert row is not None
+    return row
+
+
+async def delete_session(*, db: UnitOfWork, session_id: str) -> DeleteCounts:
+    """Delete the session and everything in it; subscribers get DELETE SESSION."""
+    canonical = await require_session(db=db, session_id=session_id)
+    counts = DeleteCounts(revision=None)
+    for table, attr in (
+        (nodes, "nodes"),
+        (components, "components"),
+        (relationships, "relationships"),
+    ):
+        count = (
+            await db.execute(select(func.count()).where(table.c.session_id == canonical))
+        ).scalar_one()
+        setattr(counts, attr, count)
+    revision = (
+        await db.execute(select(sessions.c.revision).where(sessions.c.id == canonical))
+    ).scalar_one()
+    await db.execute(delete(sessions).where(sessions.c.id == canonical))
+    # The change log goes with the session; subscribers hear of it at revision + 1.
+    db.notify(canonical, revision + 1, deleted=True)
+    return counts

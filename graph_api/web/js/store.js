@@ -1,0 +1,210 @@
+// Local graph state and dirty tracking.
+//
+// For nodes and relationships alike the store keeps three maps:
+//   server  what the server last told us (with versions)
+//   local   what the page shows; for a clean entity it is the same object as in `server`
+//   dirty   key -> { base }: changed locally since version `base` (null: created locally).
+//           A dirty key missing from `local` is a local delete.
+// Saved relationships are keyed by id; unsaved ones by `source-[type]->target`, the same
+// key the server uses for their conflicts. Merging server news lives in store-sync.js.
+
+import { NODE_FIELDS, REL_FIELDS, relKey, sameField, wire } from './util.js';
+
+export class Store {
+  constructor() {
+    this.listeners = new Map();
+    this.reset(null);
+  }
+
+  reset(sessionId) {
+    this.sessionId = sessionId;
+    this.revision = 0; // the change-feed position reached (not the last save's revision)
+    this.server = new Map();
+    this.local = new Map();
+    this.dirty = new Map();
+    this.serverRels = new Map();
+    this.localRels = new Map();
+    this.dirtyRels = new Map();
+    this.conflicts = new Map(); // 'node:<id>' | 'rel:<key>' -> Conflict from autoSave
+    this.overwrite = new Set(); // keys the person chose "keep mine" for
+  }
+
+  on(event, fn) {
+    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+    this.listeners.get(event).add(fn);
+  }
+
+  emit(event, detail) {
+    for (const fn of this.listeners.get(event) || []) fn(detail);
+  }
+
+  /** Tell views what changed; `edit` also means "persist the draft and schedule a save". */
+  changed({ nodeIds = null, rels = true, edit = false } = {}) {
+    this.emit('change', { nodeIds, rels });
+    this.emit('dirty');
+    if (edit) this.emit('edit');
+  }
+
+  dirtyCount() {
+    return this.dirty.size + this.dirtyRels.size;
+  }
+
+  nextNodeId() {
+    let max = 0;
+    for (const map of [this.local, this.server, this.dirty]) {
+      for (const id of map.keys()) {
+        const m = /^N(\d+)$/.exec(id);
+        if (m) max = Math.max(max, Number(m[1]));
+      }
+    }
+    return `N${String(max + 1).padStart(3, '0')}`;
+  }
+
+  // ------------------------------------------------------------------ edits
+
+  markNode(id, baseVersion) {
+    if (this.dirty.has(id)) return;
+    const server = this.server.get(id);
+    this.dirty.set(id, { base: baseVersion ?? (server ? server.version : null) });
+  }
+
+  markRel(key) {
+    if (this.dirtyRels.has(key)) return;
+    const server = this.serverRels.get(key);
+    this.dirtyRels.set(key, { base: server ? server.version : null });
+  }
+
+  /** baseVersion: the version the edited form field was showing (see editor.js). */
+  editNode(id, patch, { baseVersion } = {}) {
+    const node = this.local.get(id);
+    if (!node) return;
+    this.markNode(id, baseVersion);
+    this.local.set(id, { ...node, ...patch });
+    this.changed({ nodeIds: new Set([id]), rels: false, edit: true });
+  }
+
+  createNode({ label, type = 'concept', metadata = {}, components = [] } = {}) {
+    const nodeId = this.nextNodeId();
+    const node = { nodeId, label: label || nodeId, type, metadata, components, version: 0 };
+    this.dirty.set(nodeId, { base: null });
+    this.local.set(nodeId, node);
+    this.changed({ nodeIds: new Set([nodeId]), edit: true });
+    return nodeId;
+  }
+
+  deleteNode(id) {
+    if (!this.local.has(id)) return;
+    for (const [key, rel] of [...this.localRels]) {
+      if (rel.sourceId === id || rel.targetId === id) this.deleteRel(key, { quiet: true });
+    }
+    this.markNode(id);
+    this.local.delete(id);
+    if (this.dirty.get(id).base === null && !this.server.has(id)) this.dirty.delete(id);
+    this.changed({ nodeIds: new Set([id]), edit: true });
+  }
+
+  /** Returns the new relationship's key, or null when that (source, type, target) exists. */
+  createRel({ sourceId, targetId, type, weight = null, properties = {} }) {
+    const rel = { id: null, sourceId, targetId, type, weight, properties, version: 0 };
+    const key = relKey(rel);
+    for (const existing of this.localRels.values()) {
+      if (relKey(existing) === key) return null;
+    }
+    this.dirtyRels.set(key, { base: null });
+    this.localRels.set(key, rel);
+    this.changed({ edit: true });
+    return key;
+  }
+
+  editRel(key, patch) {
+    const rel = this.localRels.get(key);
+    if (!rel) return key;
+    const next = { ...rel, ...patch };
+    const dirty = this.dirtyRels.get(key);
+    if (dirty && dirty.base === null && relKey(next) !== key) {
+      // An unsaved relationship is named by its (source, type, target): rename it.
+      this.localRels.delete(key);
+      this.dirtyRels.delete(key);
+      key = relKey(next);
+      this.dirtyRels.set(key, { base: null });
+    } else {
+      this.markRel(key);
+    }
+    this.localRels.set(key, next);
+    this.changed({ edit: true });
+    return key;
+  }
+
+  deleteRel(key, { quiet = false } = {}) {
+    if (!this.localRels.has(key)) return;
+    this.markRel(key);
+    this.localRels.delete(key);
+    if (this.dirtyRels.get(key).base === null) this.dirtyRels.delete(key);
+    if (!quiet) this.changed({ edit: true });
+  }
+
+  // ------------------------------------------------------------------ saving
+
+  /**
+   * The autoSave input for what is dirty: only changed entities, only changed fields,
+   * each with its expectedVersion. Entities waiting in the conflict view are left out;
+   * "keep mine" entities go alone in a save with onConflict OVERWRITE.
+   */
+  buildDelta(saveId) {
+    const overwriteMode = this.overwrite.size > 0;
+    const include = (key) => !this.conflicts.has(key) && (!overwriteMode || this.overwrite.has(key));
+    const input = { saveId, nodes: [], deleteNodeIds: [], relationships: [], deleteRelationshipIds: [] };
+    for (const [id, { base }] of [...this.dirty]) {
+      if (!include(`node:${id}`)) continue;
+      const node = this.local.get(id);
+      const server = this.server.get(id);
+      if (!node) {
+        input.deleteNodeIds.push(id);
+        continue;
+      }
+      const change = { nodeId: id };
+      for (const f of NODE_FIELDS) {
+        if (!server || !sameField(f, node[f], server[f])) change[f] = wire(f, node[f]);
+      }
+      if (Object.keys(change).length === 1 && server && base === server.version) {
+        this.dirty.delete(id); // edited back to what the server has
+        continue;
+      }
+      if (base !== null) change.expectedVersion = base;
+      input.nodes.push(change);
+    }
+    for (const [key, { base }] of [...this.dirtyRels]) {
+      if (!include(`rel:${key}`)) continue;
+      const rel = this.localRels.get(key);
+      if (!rel) {
+        input.deleteRelationshipIds.push(key);
+        continue;
+      }
+      const server = base === null ? null : this.serverRels.get(key);
+      const change = { sourceId: rel.sourceId, targetId: rel.targetId, type: rel.type };
+      if (base !== null) change.id = key;
+      for (const f of ['weight', 'properties']) {
+        if (!server || !sameField(f, rel[f], server[f])) change[f] = wire(f, rel[f]);
+      }
+      if (server && base === server.version && REL_FIELDS.every((f) => sameField(f, rel[f], server[f]))) {
+        this.dirtyRels.delete(key);
+        continue;
+      }
+      if (base !== null) change.expectedVersion = base;
+      input.relationships.push(change);
+    }
+    if (overwriteMode) input.onConflict = 'OVERWRITE';
+    const empty = !input.nodes.length && !input.deleteNodeIds.length
+      && !input.relationships.length && !input.deleteRelationshipIds.length;
+    return empty ? null : input;
+  }
+
+  /** The crash-safe copy of local work, written to localStorage on every edit. */
+  draft() {
+    const nodes = {};
+    for (const [id, { base }] of this.dirty) nodes[id] = { local: this.local.get(id) || null, base };
+    const rels = {};
+    for (const [key, { base }] of this.dirtyRels) rels[key] = { local: this.localRels.get(key) || null, base };
+    return { nodes, rels };
+  }
+}

@@ -1,0 +1,80 @@
+// A minimal graphql-transport-ws client: one socket, one subscription, reconnecting with
+// backoff. variables() is called on every (re)connect so the caller can pass the revision
+// it has reached (sinceRevision), which makes the server replay whatever was missed.
+
+export function subscribe({ query, variables, onNext, onError, onState }) {
+  let socket = null;
+  let stopped = false;
+  let attempt = 0;
+  let reconnectTimer = null;
+
+  function url() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return `${scheme}//${location.host}/graphql`;
+  }
+
+  function connect() {
+    if (stopped) return;
+    socket = new WebSocket(url(), 'graphql-transport-ws');
+    const ws = socket;
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    ws.onmessage = (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      switch (message.type) {
+        case 'connection_ack':
+          attempt = 0;
+          onState && onState('live');
+          ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: variables() } }));
+          break;
+        case 'ping':
+          ws.send(JSON.stringify({ type: 'pong' }));
+          break;
+        case 'next':
+          if (message.payload && message.payload.errors && message.payload.errors.length) {
+            onError && onError(message.payload.errors[0]);
+          } else if (message.payload && message.payload.data) {
+            onNext(message.payload.data);
+          }
+          break;
+        case 'error':
+          onError && onError((message.payload && message.payload[0]) || { message: 'subscription error' });
+          break;
+        case 'complete':
+          // The server ends the stream only when the session is deleted.
+          stop();
+          onState && onState('complete');
+          break;
+        default:
+          break;
+      }
+    };
+    ws.onclose = () => {
+      if (stopped || ws !== socket) return;
+      onState && onState('reconnecting');
+      attempt += 1;
+      const delay = Math.min(15000, 500 * 2 ** Math.min(attempt, 5));
+      reconnectTimer = setTimeout(connect, delay);
+    };
+  }
+
+  function stop() {
+    stopped = true;
+    clearTimeout(reconnectTimer);
+    if (socket && socket.readyState <= 1) {
+      try {
+        socket.send(JSON.stringify({ id: '1', type: 'complete' }));
+      } catch {
+        /* socket may be closing already */
+      }
+      socket.close(1000);
+    }
+  }
+
+  connect();
+  return { stop };
+}
