@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
     async def get_context() -> Context:
         return Context(settings=settings, engine=engine, broker=broker, publisher=broker.publish)
 
-    graphql = GraphQLRouter(
+    graphql = GraphQLRouter[Context, None](
         build_schema(settings.limits),
         context_getter=get_context,
         graphql_ide="graphiql",

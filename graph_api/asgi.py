@@ -1,4 +1,4 @@
-"""The ASGI application for servers (uvicorn graph_api.asgi:app), configured from the environment."""
+"""The ASGI app for servers (uvicorn graph_api.asgi:app), configured from the environment."""
 
 from graph_api.app import create_app
 

@@ -26,7 +26,9 @@ DatabaseUrl = Annotated[
 
 def _settings(**overrides: object) -> Settings:
     """Flags win over GRAPH_API_* variables, which win over defaults."""
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    return Settings.model_validate(
+        {key: value for key, value in overrides.items() if value is not None}
+    )
 
 
 @app.command()

@@ -63,7 +63,7 @@ class UnitOfWork:
         value = self._state.get(kind)
         if value is None:
             value = self._state[kind] = factory()
-        return value  # type: ignore[no-any-return]
+        return value
 
     def before_commit(self, hook: Hook) -> None:
         self._before_commit.append(hook)

@@ -33,7 +33,7 @@ class CreateSessionInput:
         return specs.SessionSpec(
             user_id=self.user_id,
             name=self.name,
-            metadata=self.metadata,
+            metadata=self.metadata,  # type: ignore[arg-type]  # JSON objects are checked by the service
             with_default_nodes=self.with_default_nodes is not False,
         )
 

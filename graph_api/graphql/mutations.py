@@ -275,7 +275,7 @@ class RelationshipMutation:
             db=info.context.db,
             session_id=session_id,
             specs=[i.to_spec() for i in inputs],
-            on_duplicate=(on_duplicate or DuplicatePolicy.ERROR).value,  # type: ignore[arg-type]
+            on_duplicate=(on_duplicate or DuplicatePolicy.ERROR).value,
         )
         return [Relationship.from_row(row) for row in rows]
 

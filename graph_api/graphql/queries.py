@@ -17,7 +17,9 @@ from graph_api.services.pagination import check_first
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="A session by id, or null when there is none. Reading does not touch lastAccessed."
+        description=(
+            "A session by id, or null when there is none. Reading does not touch lastAccessed."
+        )
     )
     async def session(self, info: Info, id: strawberry.ID) -> Session | None:
         row = await session_service.get_session(db=info.context.db, session_id=id)

@@ -37,14 +37,14 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
-    async def run(  # type: ignore[override]
+    async def run(
         self,
         request: Request | WebSocket,
         context: Context | Any = UNSET,
         root_value: RootValue | None = UNSET,
     ) -> Any:
         try:
-            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+            return await super().run(request, context, root_value)
         except HTTPException as exc:
             return _error_response(request, exc)
 

@@ -109,10 +109,10 @@ async def create_nodes(
                 spec.node_id, field=f"inputs[{index}].nodeId" if len(specs) > 1 else "nodeId"
             )
     seen: set[str] = set()
-    for node_id in given:
-        if node_id in seen:
-            raise Duplicate(f"nodeId {node_id} appears twice in the request", field="nodeId")
-        seen.add(node_id)
+    for given_id in given:
+        if given_id in seen:
+            raise Duplicate(f"nodeId {given_id} appears twice in the request", field="nodeId")
+        seen.add(given_id)
     clash = await existing_node_ids(db=db, session_id=session_id, node_ids=given)
     if clash:
         first = next(node_id for node_id in given if node_id in clash)

@@ -86,12 +86,12 @@ async def component_counts(*, db: UnitOfWork, keys: Sequence[NodeKey]) -> list[i
     found: dict[NodeKey, int] = {}
     for session_id, node_ids in _by_session(keys).items():
         for chunk in _chunks(node_ids):
-            for node_id, count in await db.execute(
-                select(components.c.node_id, func.count())
+            for row in await db.execute(
+                select(components.c.node_id, func.count().label("n"))
                 .where(components.c.session_id == session_id, components.c.node_id.in_(chunk))
                 .group_by(components.c.node_id)
             ):
-                found[(session_id, node_id)] = count
+                found[(session_id, row.node_id)] = row.n
     return [found.get(key, 0) for key in keys]
 
 
@@ -123,12 +123,12 @@ async def relationships_by_endpoint(
 async def count_by_session(*, db: UnitOfWork, table: Any, ids: Sequence[str]) -> list[int]:
     found: dict[str, int] = {}
     for chunk in _chunks(list(dict.fromkeys(ids))):
-        for session_id, count in await db.execute(
-            select(table.c.session_id, func.count())
+        for row in await db.execute(
+            select(table.c.session_id, func.count().label("n"))
             .where(table.c.session_id.in_(chunk))
             .group_by(table.c.session_id)
         ):
-            found[session_id] = count
+            found[row.session_id] = row.n
     return [found.get(session_id, 0) for session_id in ids]
 
 

@@ -156,13 +156,13 @@ async def create_relationships(
             )
     if on_duplicate == "UPDATE":
         for key, row in existing.items():
-            value = latest.get(key)
-            if value is None:
+            wanted = latest.get(key)
+            if wanted is None:
                 continue
             changed = {
-                name: value[name]
+                name: wanted[name]
                 for name in ("weight", "properties")
-                if getattr(row, name) != value[name]
+                if getattr(row, name) != wanted[name]
             }
             if changed:
                 result[key] = await _bump(

@@ -125,7 +125,7 @@ class Node:
             (
                 self.session_id,
                 self.node_id,
-                (direction or Direction.BOTH).value,  # type: ignore[arg-type]
+                (direction or Direction.BOTH).value,
                 depth,
                 _types_key(types),
             )

@@ -159,7 +159,7 @@ class Session:
             first=first,
             after=after,
             node_filter=node_filter,
-            order=(order_by or NodeOrder.NODE_ID_ASC).value,  # type: ignore[arg-type]
+            order=(order_by or NodeOrder.NODE_ID_ASC).value,
         )
         info.context.loaders.prime_nodes(page.rows)
         return NodeConnection.from_page(page, self.id, node_filter)

@@ -207,7 +207,9 @@ statusButton.addEventListener('click', () => {
 function moveSelected(dx, dy) {
   const id = selection && selection.node;
   const p = id && view.positionOf(id);
-  if (p) view.redraw(), store.editNode(id, { metadata: { ...store.local.get(id).metadata, x: Math.round(p.x + dx), y: Math.round(p.y + dy) } });
+  if (!p) return;
+  const metadata = { ...store.local.get(id).metadata, x: Math.round(p.x + dx), y: Math.round(p.y + dy) };
+  store.editNode(id, { metadata });
 }
 
 document.addEventListener('keydown', (e) => {
