@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,16 +24,17 @@ from graph_api.graphql.context import Context
 from graph_api.graphql.router import GraphQLRouter
 from graph_api.graphql.schema import build_schema
 from graph_api.rest import include_routers
-from graph_api.services.events import Broker
+from graph_api.services.events import Broker, make_broker
 
 log = logging.getLogger("graph_api")
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 
 
-async def database_ok(engine: AsyncEngine) -> bool:
+async def database_ok(engine: AsyncEngine, *, timeout_s: float) -> bool:
+    """One round trip; bounded, so a server that accepts but never answers is 503 too."""
     try:
-        async with engine.connect() as conn:
+        async with asyncio.timeout(timeout_s), engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         return True
     except Exception:
@@ -44,7 +46,7 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
     """Build the app for `settings`; the database is migrated when it starts."""
     settings = settings or Settings()
     engine = create_engine(settings)
-    broker = broker or Broker()
+    broker = broker or make_broker(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -80,7 +82,7 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
 
     @app.get("/health", tags=["health"])
     async def health() -> JSONResponse:
-        if await database_ok(engine):
+        if await database_ok(engine, timeout_s=settings.connect_timeout_s):
             return JSONResponse({"status": "ok", "database": "ok"})
         return JSONResponse({"status": "degraded", "database": "unavailable"}, status_code=503)
 

@@ -16,7 +16,17 @@ from graph_api.config import Limits
 
 
 class BodyTooLarge(Exception):
-    pass
+    """Raised into the app by `receive` once the body grows past the limit.
+
+    A framework may catch it while reading the body (FastAPI turns any body error
+    into a 400): it carries the limit so that an exception handler can still answer
+    413 LIMIT_EXCEEDED (see graph_api/rest/errors.py).
+    """
+
+    def __init__(self, limit: int, limit_name: str) -> None:
+        super().__init__(f"The request body is larger than {limit} bytes")
+        self.limit = limit
+        self.limit_name = limit_name
 
 
 def _body(path: str, limit: int) -> bytes:
@@ -40,11 +50,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        limit = (
-            self.limits.max_upload_bytes
-            if path.endswith("/bulk/import")
-            else self.limits.max_body_bytes
-        )
+        limit_name = "max_upload_bytes" if path.endswith("/bulk/import") else "max_body_bytes"
+        limit: int = getattr(self.limits, limit_name)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(send, path, limit)
@@ -58,7 +65,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit, limit_name)
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from graph_api import cli_csv
 from graph_api.config import Settings
 
 app = typer.Typer(
@@ -102,6 +103,9 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 
     asyncio.run(run())
     typer.echo(f"database at head: {settings.database_url}")
+
+
+cli_csv.register(app)  # import, export
 
 
 def main() -> None:

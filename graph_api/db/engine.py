@@ -4,7 +4,11 @@ SQLite: WAL, foreign keys, a busy timeout and synchronous=NORMAL on every
 connection; the driver's own transaction handling is switched off so that we
 emit BEGIN ourselves, BEGIN IMMEDIATE for writers (two writers then queue on
 the busy timeout instead of deadlocking on a read-to-write upgrade).
-PostgreSQL (asyncpg): pre-ping, connect and statement timeouts.
+PostgreSQL (asyncpg): pre-ping (a pooled connection killed by a restart or
+pg_terminate_backend is replaced on checkout instead of failing a request),
+a connect timeout, and a server-side statement_timeout that covers lock waits;
+asyncpg's client-side command_timeout sits a little above it as a backstop for
+a server that stopped answering, so the server's own, cleaner cancel comes first.
 """
 
 from __future__ import annotations
@@ -57,9 +61,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, pool_pre_ping=False)
         _setup_sqlite(engine, settings)
         return engine
+    statement_timeout_s = settings.statement_timeout_ms / 1000
+    # 0 disables both timeouts, as it does for PostgreSQL's statement_timeout.
+    backstop = statement_timeout_s + max(1.0, statement_timeout_s / 10)
     connect_args: dict[str, Any] = {
         "timeout": settings.connect_timeout_s,
-        "command_timeout": settings.statement_timeout_ms / 1000,
+        "command_timeout": backstop if statement_timeout_s > 0 else None,
         "server_settings": {
             "statement_timeout": str(settings.statement_timeout_ms),
             "application_name": "graph_api",

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# Any constant shared by every graph_api process: pg_advisory_xact_lock's key.
+_MIGRATION_LOCK_KEY = 0x67726170685F6170  # "graph_ap"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -33,5 +36,11 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
     """Create or migrate the database to the newest revision."""
     async with engine.connect() as conn:
         conn = await conn.execution_options(graph_api_write=True)
+        if conn.dialect.name == "postgresql":
+            # Several processes may start at once (workers, replicas): one migrates while
+            # the others wait here, then find the database at head. SQLite's BEGIN
+            # IMMEDIATE already admits one migrating writer at a time.
+            lock = text("SELECT pg_advisory_xact_lock(:key)")
+            await conn.execute(lock, {"key": _MIGRATION_LOCK_KEY})
         await conn.run_sync(_upgrade)
         await conn.commit()

@@ -16,12 +16,12 @@ from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
-from sqlalchemy.exc import IntegrityError, OperationalError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from graph_api.db.errors import contract_error, unavailable_error
 from graph_api.db.transaction import transaction_context
-from graph_api.errors import Duplicate, GraphAPIError, InternalError
+from graph_api.errors import GraphAPIError, InternalError
 from graph_api.graphql.context import Context
 
 log = logging.getLogger("graph_api.graphql")
@@ -52,7 +52,7 @@ class UnitOfWorkExtension(SchemaExtension):
                 )
             except Exception as exc:
                 log.exception("could not open a transaction")
-                ec.result = _failed(InternalError("The database is unavailable"), exc)
+                ec.result = _failed(unavailable_error(exc), exc)
                 yield
                 return
             context.bind(uow)
@@ -64,16 +64,22 @@ class UnitOfWorkExtension(SchemaExtension):
             try:
                 await stack.aclose()
             except Exception as exc:
-                ec.result = _failed(_commit_error(exc), exc)
+                # Strawberry returns the result object it already holds: change it in place
+                # (assigning a new ec.result here would be ignored and report a lost commit
+                # as a success).
+                failed = _failed(_commit_error(exc), exc)
+                if result is None:
+                    ec.result = failed
+                else:
+                    result.data = None
+                    result.errors = failed.errors
 
 
 def _commit_error(exc: Exception) -> GraphAPIError:
     if isinstance(exc, GraphAPIError):
         return exc
-    if isinstance(exc, IntegrityError):
-        return Duplicate("The request conflicts with data committed meanwhile")
     log.error("commit failed", exc_info=exc)
-    return InternalError()
+    return contract_error(exc) or InternalError()
 
 
 def _failed(error: GraphAPIError, cause: BaseException) -> GraphQLExecutionResult:
@@ -83,14 +89,42 @@ def _failed(error: GraphAPIError, cause: BaseException) -> GraphQLExecutionResul
 
 
 class ErrorCodes(SchemaExtension):
-    """Every error leaves with extensions.code; unexpected ones are masked and logged."""
+    """Every error leaves with extensions.code; unexpected ones are masked and logged.
+
+    Results streamed over WebSocket (subscriptions, and operations sent there)
+    are translated one by one in on_stream_result, before they are sent;
+    on_operation then leaves them alone.
+    """
+
+    _streamed = False
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is None or not result.errors:
+        if self._streamed or result is None or not result.errors:
             return
         result.errors = [translate_error(error) for error in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._streamed = True
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [translate_stream_error(error) for error in errors]
+        yield
+
+
+def translate_stream_error(error: GraphQLError) -> GraphQLError:
+    """As translate_error; an exception a subscription's stream raised has no path, but is
+    still unexpected (not a request error) unless it carries its own code."""
+    original = error.original_error
+    if (
+        error.path is None
+        and original is not None
+        and not isinstance(original, GraphQLError | GraphAPIError)
+    ):
+        log.error("unexpected error in a subscription", exc_info=original)
+        return _with_code(error, InternalError())
+    return translate_error(error)
 
 
 def translate_error(error: GraphQLError) -> GraphQLError:
@@ -100,14 +134,14 @@ def translate_error(error: GraphQLError) -> GraphQLError:
     if isinstance(original, GraphAPIError):
         error.extensions = {**(error.extensions or {}), **original.extensions}
         return error
-    if isinstance(original, IntegrityError):
-        return _with_code(error, Duplicate("The request conflicts with existing data"))
+    mapped = contract_error(original) if original is not None else None
+    if mapped is not None:
+        # A database failure: the client gets the contract code, the log keeps the detail.
+        log.warning("database error in %s: %s", error.path, mapped.code, exc_info=original)
+        return _with_code(error, mapped)
     if error.path is None:
         return _request_error(error)
-    if isinstance(original, OperationalError):
-        log.error("database error in %s", error.path, exc_info=original)
-    else:
-        log.error("unexpected error in %s", error.path, exc_info=original or error)
+    log.error("unexpected error in %s", error.path, exc_info=original or error)
     return _with_code(error, InternalError())
 
 

@@ -1,4 +1,11 @@
-"""sessionChanges over graphql-transport-ws (placeholder)."""
+"""sessionChanges over graphql-transport-ws: a thin view over the session feed service.
+
+The session (and sinceRevision) are checked before the stream starts, so an
+unknown session is the operation's `error` message (SESSION_NOT_FOUND) rather
+than a stream that starts and fails.
+Errors while streaming (e.g. a subscriber that fell behind) arrive as a `next`
+with errors, then `complete`; the ErrorCodes extension gives them their codes.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,30 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from graph_api.errors import InternalError
 from graph_api.graphql.context import Info
-from graph_api.graphql.types.change import Change
+from graph_api.graphql.types.change import Change, ChangeOp, EntityKind
+from graph_api.services import feed as feed_service
+from graph_api.services.events import Broker
+from graph_api.services.feed import FeedChange
+
+
+def _change(item: FeedChange) -> Change:
+    return Change(
+        revision=item.revision,
+        at=item.at,
+        op=ChangeOp(item.op),
+        kind=EntityKind(item.kind),
+        key=item.key,
+        save_id=strawberry.ID(item.save_id) if item.save_id is not None else None,
+    )
+
+
+async def _changes(feed: AsyncGenerator[FeedChange, None]) -> AsyncGenerator[Change, None]:
+    try:
+        async for item in feed:
+            yield _change(item)
+    finally:
+        await feed.aclose()
 
 
 @strawberry.type
@@ -23,5 +51,20 @@ class Subscription:
     async def session_changes(
         self, info: Info, session_id: strawberry.ID, since_revision: int | None = None
     ) -> AsyncGenerator[Change, None]:
-        raise InternalError("sessionChanges is not available yet")
-        yield  # pragma: no cover
+        context = info.context
+        limits = context.settings.limits
+        canonical = await feed_service.check_start(
+            engine=context.engine,
+            session_id=session_id,
+            since_revision=since_revision,
+            limits=limits,
+        )
+        broker = context.broker or Broker()
+        feed = feed_service.session_feed(
+            engine=context.engine,
+            broker=broker,
+            session_id=canonical,
+            since_revision=since_revision,
+            limits=limits,
+        )
+        return _changes(feed)

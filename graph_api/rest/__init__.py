@@ -6,11 +6,20 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.config import Settings
+from graph_api.rest import bulk, components, nodes, relationships, sessions
+from graph_api.rest.deps import RestRuntime, install_runtime
+from graph_api.rest.docs import serve_docs_offline
+from graph_api.rest.errors import install_error_handlers
 from graph_api.services.events import Broker
 
 
 def include_routers(
     app: FastAPI, *, settings: Settings, engine: AsyncEngine, broker: Broker
 ) -> None:
-    """Attach every REST router to `app`."""
-    return None
+    """Attach every REST router to `app`, with its error handlers and offline /docs."""
+    install_runtime(app, RestRuntime(settings=settings, engine=engine, broker=broker))
+    install_error_handlers(app)
+    for module in (sessions, nodes, components, relationships):
+        app.include_router(module.router)
+    app.include_router(bulk.router)  # issue 7: CSV import, whole-graph export
+    serve_docs_offline(app)

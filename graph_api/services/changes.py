@@ -9,17 +9,17 @@ commit through the events publisher.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, update
 
 from graph_api.db.models import changes as changes_table
 from graph_api.db.models import sessions as sessions_table
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services import clock
+from graph_api.services import bulk, clock
 
 Op = Literal["CREATE", "UPDATE", "DELETE"]
 Kind = Literal["SESSION", "NODE", "RELATIONSHIP"]
@@ -95,6 +95,14 @@ def pending_revision(*, db: UnitOfWork, session_id: str) -> int | None:
     return current.revision if current else None
 
 
+def discard(*, db: UnitOfWork, session_id: str) -> None:
+    """Forget what this request recorded for a session it is deleting (its log goes with it)."""
+    db.state(_PendingChanges, _PendingChanges).by_session.pop(session_id, None)
+
+
+_CHANGE_COLUMNS = ("session_id", "revision", "at", "op", "kind", "key", "save_id")
+
+
 async def _flush(db: UnitOfWork, pending: _PendingChanges) -> None:
     for session_id, current in pending.by_session.items():
         if not current.entries:
@@ -105,18 +113,14 @@ async def _flush(db: UnitOfWork, pending: _PendingChanges) -> None:
                 .values(revision=sessions_table.c.revision - 1)
             )
             continue
-        await db.execute(
-            insert(changes_table),
-            [
-                {
-                    "session_id": session_id,
-                    "revision": current.revision,
-                    "at": current.at,
-                    "op": op,
-                    "kind": kind,
-                    "key": key,
-                    "save_id": save_id,
-                }
+        # Tuples through bulk.insert_rows: an import logs hundreds of thousands of changes.
+        at = bulk.db_timestamp(db, current.at)
+        await bulk.insert_rows(
+            db=db,
+            target=changes_table,
+            columns=_CHANGE_COLUMNS,
+            rows=[
+                (session_id, current.revision, at, op, kind, key, save_id)
                 for (kind, key), (op, save_id) in current.entries.items()
             ],
         )
@@ -170,3 +174,37 @@ async def list_changes(
         is not None
     )
     return page, has_more
+
+
+async def record_many(
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    changes: Iterable[tuple[Kind, Op, str]],
+    save_id: str | None = None,
+) -> int | None:
+    """Note many (kind, op, key) changes in order, exactly as one record() call each would.
+
+    A bulk import records hundreds of thousands of changes: an entity seen for the
+    first time is noted without record()'s per-call cost; the rest go through
+    record() so the net-effect rules live in one place. Returns the request's
+    revision for the session (None if nothing was ever recorded for it).
+    """
+    revision = pending_revision(db=db, session_id=session_id)
+    entries: dict[tuple[str, str], tuple[Op, str | None]] | None = None
+    # One shared (op, save_id) value per op: memory for the keys only.
+    values: dict[Op, tuple[Op, str | None]] = {}
+    for kind, op, key in changes:
+        entity = (kind, key)
+        if entries is None or entity in entries:
+            revision = await record(
+                db=db, session_id=session_id, kind=kind, op=op, key=key, save_id=save_id
+            )
+            pending = db.state(_PendingChanges, _PendingChanges)
+            entries = pending.by_session[session_id].entries
+        else:
+            value = values.get(op)
+            if value is None:
+                value = values[op] = (op, save_id)
+            entries[entity] = value
+    return revision

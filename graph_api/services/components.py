@@ -17,18 +17,24 @@ from graph_api.services import clock
 from graph_api.services import nodes as node_service
 from graph_api.services import sessions as session_service
 from graph_api.services.specs import ComponentPatch, ComponentSpec
-from graph_api.services.validation import check_content, check_json_object, check_type
+from graph_api.services.validation import (
+    changed_values,
+    check_content,
+    check_json_object,
+    check_type,
+    json_equal,
+)
 
 _MAX_ID = 2**63 - 1
 
 
-def _sequence_key(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
+def _sequence_key(rows: Sequence[Any]) -> list[list[Any]]:
     return [
-        (
+        [
             row["type"] if isinstance(row, dict) else row.type,
             row["content"] if isinstance(row, dict) else row.content,
             row["properties"] if isinstance(row, dict) else row.properties,
-        )
+        ]
         for row in rows
     ]
 
@@ -62,7 +68,7 @@ async def replace_components(
 ) -> bool:
     """Replace the sequence with validated rows; False (and nothing written) when identical."""
     current = await _components_of(db=db, session_id=session_id, node_id=node_id)
-    if _sequence_key(current) == _sequence_key(rows):
+    if json_equal(_sequence_key(current), _sequence_key(rows)):
         return False
     await db.execute(
         delete(components).where(
@@ -196,7 +202,7 @@ async def update_component(
     row = await _component_for_change(
         db=db, session_id=session_id, component_id=component_id, expected_version=expected_version
     )
-    changed = {key: value for key, value in values.items() if getattr(row, key) != value}
+    changed = changed_values(row, values)
     if not changed:
         return await _node(db, session_id, row.node_id)
     await db.execute(

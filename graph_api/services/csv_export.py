@@ -1,11 +1,33 @@
-"""Export a session as the two CSV documents importCsv accepts (placeholder until the CSV issue)."""
+"""A session as the two CSV documents importCsv accepts back (CONTRACT.md §6), read in pages.
+
+`node_pages()` / `relationship_pages()` walk the session in keyset pages (nodes
+by node_id with their component sequences, relationships in creation order);
+`iter_nodes_csv()` / `iter_relationships_csv()` turn the pages into CSV text
+chunk by chunk (REST and the CLI stream them); `export_csv()` joins the chunks
+for GraphQL. Cells holding JSON are compact JSON; an empty weight is null.
+Importing both into an empty session gives the same graph: ids, labels, types,
+metadata, component sequences, endpoints, types, weights and properties.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import orjson
+from sqlalchemy import Row, select
+
+from graph_api.db.models import components, nodes, relationships
 from graph_api.db.transaction import UnitOfWork
-from graph_api.errors import InternalError
+
+PAGE = 2_000
+NODE_HEADER = ("node_id", "label", "type", "metadata", "components")
+RELATIONSHIP_HEADER = ("source", "target", "type", "weight", "properties")
+NodeWithComponents = tuple[Row[Any], list[Row[Any]]]
 
 
 @dataclass(frozen=True)
@@ -16,4 +38,105 @@ class CsvExport:
 
 async def export_csv(*, db: UnitOfWork, session_id: str) -> CsvExport:
     """Both CSV documents of the session."""
-    raise InternalError("CSV export is not available yet")
+    nodes_csv = "".join([chunk async for chunk in iter_nodes_csv(db=db, session_id=session_id)])
+    relationships_csv = "".join(
+        [chunk async for chunk in iter_relationships_csv(db=db, session_id=session_id)]
+    )
+    return CsvExport(nodes_csv=nodes_csv, relationships_csv=relationships_csv)
+
+
+async def node_pages(*, db: UnitOfWork, session_id: str) -> AsyncIterator[list[NodeWithComponents]]:
+    """The session's nodes by node_id (code-point order), each with its components by position."""
+    after: str | None = None
+    while True:
+        statement = select(nodes).where(nodes.c.session_id == session_id)
+        if after is not None:
+            statement = statement.where(nodes.c.node_id > after)
+        page = (await db.execute(statement.order_by(nodes.c.node_id).limit(PAGE))).all()
+        if not page:
+            return
+        sequences: dict[str, list[Row[Any]]] = {row.node_id: [] for row in page}
+        for component in await db.execute(
+            select(components)
+            .where(
+                components.c.session_id == session_id,
+                components.c.node_id.in_(list(sequences)),
+            )
+            .order_by(components.c.node_id, components.c.position)
+        ):
+            sequences[component.node_id].append(component)
+        yield [(row, sequences[row.node_id]) for row in page]
+        if len(page) < PAGE:
+            return
+        after = page[-1].node_id
+
+
+async def relationship_pages(*, db: UnitOfWork, session_id: str) -> AsyncIterator[list[Row[Any]]]:
+    """The session's relationships in creation order."""
+    after = 0
+    while True:
+        page = (
+            await db.execute(
+                select(relationships)
+                .where(relationships.c.session_id == session_id, relationships.c.id > after)
+                .order_by(relationships.c.id)
+                .limit(PAGE)
+            )
+        ).all()
+        if not page:
+            return
+        yield list(page)
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+async def iter_nodes_csv(*, db: UnitOfWork, session_id: str) -> AsyncIterator[str]:
+    """The nodes CSV, header first, one chunk per page."""
+    yield _csv_text([NODE_HEADER])
+    async for page in node_pages(db=db, session_id=session_id):
+        yield _csv_text(
+            (
+                row.node_id,
+                row.label,
+                row.type,
+                json_text(row.metadata),
+                json_text([_component(component) for component in sequence]),
+            )
+            for row, sequence in page
+        )
+
+
+async def iter_relationships_csv(*, db: UnitOfWork, session_id: str) -> AsyncIterator[str]:
+    """The relationships CSV, header first, one chunk per page."""
+    yield _csv_text([RELATIONSHIP_HEADER])
+    async for page in relationship_pages(db=db, session_id=session_id):
+        yield _csv_text(
+            (
+                row.source_id,
+                row.target_id,
+                row.type,
+                "" if row.weight is None else repr(float(row.weight)),
+                json_text(row.properties),
+            )
+            for row in page
+        )
+
+
+def _component(row: Row[Any]) -> dict[str, Any]:
+    return {"type": row.type, "content": row.content, "properties": row.properties}
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON; the standard library takes over for what orjson refuses (huge integers)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _csv_text(rows: Iterable[Sequence[str]]) -> str:
+    buffer = io.StringIO()
+    # RFC 4180: CRLF line ends; cells with a comma, quote or line break are quoted.
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()

@@ -1,14 +1,41 @@
-"""Atomic CSV import of nodes and relationships (placeholder until the CSV issue)."""
+"""Atomic CSV import of nodes and relationships (CONTRACT.md §6, §9).
+
+One streaming pass over each file, nodes first, in batches: every record is
+parsed and checked (csv_rows), each batch is checked against the rest of the
+file and the session and written while nothing is wrong (csv_batches). The
+first problem stops the writing, not the reading, so the user gets every
+problem (up to 100) at once; raising CSV_INVALID then makes the edge roll back
+what was written, so a rejected import leaves nothing behind at any size. A dry
+run checks and counts the same way and writes nothing.
+
+Memory holds one batch, the node ids of the session and of the file and the
+relationship keys of the file (plus the change log's entries), never the file.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from sqlalchemy import func, select
+
+from graph_api.db.models import nodes, relationships
 from graph_api.db.transaction import UnitOfWork
-from graph_api.errors import InternalError
+from graph_api.services import bulk, clock, csv_write
+from graph_api.services import changes as change_service
+from graph_api.services import nodes as node_service
+from graph_api.services import sessions as session_service
+from graph_api.services.csv_batches import ImportState, apply_nodes, apply_relationships
+from graph_api.services.csv_headers import FileName, Header, parse_header
+from graph_api.services.csv_rows import NodeParser, RelationshipParser
+from graph_api.services.csv_source import CsvInput, CsvSource, Record
 
 ImportModeName = Literal["CREATE", "UPSERT", "REPLACE"]
+# Told (rows read so far, bytes read so far) after every batch.
+Progress = Callable[[int, int], None]
+BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -34,9 +61,186 @@ async def import_csv(
     *,
     db: UnitOfWork,
     session_id: str,
-    nodes: str | None,
-    relationships: str | None,
+    nodes: CsvInput | None,
+    relationships: CsvInput | None,
     options: ImportOptions,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate every row, then write all of them, or nothing."""
-    raise InternalError("CSV import is not available yet")
+    """Validate every row, then write all of them, or nothing (CSV_INVALID lists the problems).
+
+    `nodes` / `relationships`: CSV text, bytes, a path or a binary stream; None
+    (or a document without a single record) means no such file.
+    """
+    canonical = await session_service.require_session(db=db, session_id=session_id)
+    now = clock.now()
+    state = ImportState(
+        db=db,
+        session_id=canonical,
+        mode=options.mode,
+        dry_run=options.dry_run,
+        create_missing_nodes=options.create_missing_nodes,
+        now=now,
+        stamp=bulk.db_timestamp(db, now),
+    )
+    await _start(state)
+    reader = _Reader(state, progress)
+    if nodes is not None:
+        await reader.read("nodes", CsvSource(nodes))
+    if relationships is not None:
+        await reader.read("relationships", CsvSource(relationships))
+    await _finish(state)
+    return await _report(state)
+
+
+async def _start(state: ImportState) -> None:
+    """What the batches need to know about the session; REPLACE empties it first."""
+    db, session_id = state.db, state.session_id
+    if state.mode == "REPLACE":
+        # The session counts as empty, in a dry run too: nothing in it can clash.
+        if state.writing:
+            await _clear(state)
+        return
+    state.existing = set(
+        (await db.execute(select(nodes.c.node_id).where(nodes.c.session_id == session_id)))
+        .scalars()
+        .all()
+    )
+    state.last_relationship_id = (
+        await db.execute(
+            select(func.max(relationships.c.id)).where(relationships.c.session_id == session_id)
+        )
+    ).scalar() or 0
+    state.session_has_relationships = state.last_relationship_id > 0
+
+
+async def _clear(state: ImportState) -> None:
+    """REPLACE: delete every relationship and node, recording each relationship's DELETE now.
+
+    A node's change is recorded once the import knows whether it comes back
+    (UPDATE, with its version carried on) or not (DELETE, in _finish()).
+    """
+    db, session_id = state.db, state.session_id
+    state.replaced = {
+        row.node_id: row.version
+        for row in await db.execute(
+            select(nodes.c.node_id, nodes.c.version).where(nodes.c.session_id == session_id)
+        )
+    }
+    relationship_ids = (
+        await db.execute(
+            select(relationships.c.id)
+            .where(relationships.c.session_id == session_id)
+            .order_by(relationships.c.id)
+        )
+    ).scalars()
+    await change_service.record_many(
+        db=db,
+        session_id=session_id,
+        changes=(("RELATIONSHIP", "DELETE", str(rel_id)) for rel_id in relationship_ids),
+    )
+    await csv_write.clear_session(db=db, session_id=session_id)
+
+
+async def _finish(state: ImportState) -> None:
+    if state.writing and state.replaced:
+        back = state.file_nodes.keys() | state.added
+        await change_service.record_many(
+            db=state.db,
+            session_id=state.session_id,
+            changes=(
+                ("NODE", "DELETE", node_id) for node_id in state.replaced if node_id not in back
+            ),
+        )
+    state.problems.raise_if_any()
+
+
+async def _report(state: ImportState) -> ImportReport:
+    counts = state.counts
+    revision = change_service.pending_revision(db=state.db, session_id=state.session_id)
+    if revision is None:
+        revision = await node_service.current_revision(db=state.db, session_id=state.session_id)
+    return ImportReport(
+        dry_run=state.dry_run,
+        rows_read=counts.rows_read,
+        nodes_created=counts.nodes_created,
+        nodes_updated=counts.nodes_updated,
+        components_created=counts.components_created,
+        relationships_created=counts.relationships_created,
+        relationships_updated=counts.relationships_updated,
+        revision=revision,
+    )
+
+
+class _Reader:
+    """Streams one file after the other through its parser, in batches."""
+
+    def __init__(self, state: ImportState, progress: Progress | None) -> None:
+        self.state = state
+        self.progress = progress
+        self.bytes_done = 0
+
+    async def read(self, file: FileName, source: CsvSource) -> None:
+        state = self.state
+        header: Header | None = None
+        parser: NodeParser | RelationshipParser | None = None
+        batch: list[Any] = []
+        records = 0
+        for record in source.records():
+            if header is None:
+                header = self._header(file, record.cells, record.line, record.error)
+                if not header.usable:
+                    break
+                parse = NodeParser if file == "nodes" else RelationshipParser
+                parser = parse(header, state.db.limits, state.problems)
+                continue
+            assert parser is not None
+            state.counts.rows_read += 1
+            row = parser.parse(record, source.suspect)
+            if row is not None:
+                batch.append(row)
+            elif file == "nodes":
+                _note_rejected_node(state, header, record)
+            records += 1
+            if records == BATCH:
+                await self._apply(file, header, batch, source)
+                batch, records = [], 0
+                if state.problems.full:
+                    break
+        if header is not None and header.usable:
+            await self._apply(file, header, batch, source)
+        self.bytes_done += source.bytes_read
+
+    def _header(self, file: FileName, cells: list[str], line: int, error: str | None) -> Header:
+        state = self.state
+        if error is None:
+            header = parse_header(file, cells, line, state.problems)
+        else:
+            state.problems.add(file, line, None, f"the header row is unreadable: {error}")
+            header = Header(file, [], usable=False)
+        if file == "nodes":
+            state.nodes_usable = header.usable
+        return header
+
+    async def _apply(
+        self,
+        file: FileName,
+        header: Header,
+        batch: list[Any],
+        source: CsvSource,
+    ) -> None:
+        if file == "nodes":
+            await apply_nodes(self.state, header, batch)
+        else:
+            await apply_relationships(self.state, header, batch)
+        if self.progress is not None:
+            self.progress(self.state.counts.rows_read, self.bytes_done + source.bytes_read)
+        # Parsing is CPU work: let the event loop serve others between batches.
+        await asyncio.sleep(0)
+
+
+def _note_rejected_node(state: ImportState, header: Header, record: Record) -> None:
+    """A rejected node row still names its node: relationships to it get no second problem."""
+    if len(record.cells) == header.width:
+        node_id = record.cells[header.known["node_id"]]
+        if node_id and node_id not in state.file_nodes:
+            state.file_nodes[node_id] = record.line

@@ -1,20 +1,181 @@
-"""Publishing committed revisions to live subscribers (in-process fan-out).
+"""Telling live subscribers that a session has a new committed revision.
 
-A placeholder until the auto-save/subscription issue: it accepts notices and
-drops them, so writers never depend on subscribers.
+The interface is small: the unit of work calls `publish(session_id, revision,
+deleted)` after a commit, and a subscriber holds a `subscribe(session_id)`
+subscription whose `get()` returns the next `Notice`. A notice is only a
+wake-up: subscribers read what changed from the change log, so a notice that
+is late, duplicated or coalesced never makes them miss or repeat a change.
+
+`Broker` fans out within one process (one server, SQLite). `PostgresBroker`
+(graph_api/services/pg_events.py) adds LISTEN/NOTIFY so that a commit in one
+process wakes subscribers connected to another; `make_broker` picks one from
+the database URL.
+
+Each subscription has a bounded queue. Publishing never waits for a
+subscriber: one that falls more than `queue_size` notices behind is closed,
+and its next `get()` raises `SubscriberOverflow` telling it to resubscribe
+with `sinceRevision`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections import deque
+from dataclasses import dataclass
+from types import TracebackType
+
+from sqlalchemy.engine import make_url
+
+from graph_api.config import Settings
+from graph_api.errors import InternalError, LimitExceeded
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """`revision` committed in `session_id`; None means "may have changed, read the log"."""
+
+    session_id: str
+    revision: int | None
+    deleted: bool = False
+
+
+class SubscriberOverflow(LimitExceeded):
+    """The subscriber fell too far behind the writers and was closed."""
+
+    def __init__(self, queue_size: int) -> None:
+        super().__init__(
+            f"The subscriber fell more than {queue_size} revisions behind and was closed; "
+            "subscribe again with sinceRevision set to the last revision received",
+            limit="subscriber_queue_size",
+        )
+
+
+class BrokerStopped(InternalError):
+    def __init__(self) -> None:
+        super().__init__("The server is shutting down; subscribe again with sinceRevision")
+
+
+class Subscription:
+    """One subscriber's bounded queue of notices for one session."""
+
+    def __init__(self, broker: Broker, session_id: str, queue_size: int) -> None:
+        self.session_id = session_id
+        self._broker = broker
+        self._queue: deque[Notice] = deque()
+        self._queue_size = queue_size
+        # asyncio.Event binds to a loop only when first awaited (Python >= 3.10).
+        self._ready = asyncio.Event()
+        self._error: Exception | None = None
+
+    def offer(self, notice: Notice) -> bool:
+        """Queue a notice without waiting; False (and closed) when the queue is full."""
+        if self._error is not None:
+            return False
+        if len(self._queue) >= self._queue_size:
+            self.fail(SubscriberOverflow(self._queue_size))
+            return False
+        self._queue.append(notice)
+        self._ready.set()
+        return True
+
+    def fail(self, error: Exception) -> None:
+        """Close with `error`: the next get() raises it."""
+        if self._error is None:
+            self._error = error
+            self._queue.clear()
+        self._ready.set()
+
+    async def get(self) -> Notice:
+        """The next notice; waits without holding anything open."""
+        while True:
+            if self._error is not None:
+                raise self._error
+            if self._queue:
+                return self._queue.popleft()
+            self._ready.clear()
+            await self._ready.wait()
+
+    def take_deleted(self) -> Notice | None:
+        """A queued deletion notice, if one has arrived (used when the session is found gone)."""
+        for notice in self._queue:
+            if notice.deleted:
+                return notice
+        return None
+
+    def close(self) -> None:
+        self._broker._remove(self)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
 
 class Broker:
-    """Fan-out of (session_id, revision, deleted) notices to subscribers."""
+    """In-process fan-out of committed revisions to this process's subscribers."""
 
-    async def publish(self, session_id: str, revision: int, deleted: bool) -> None:
-        return None
+    def __init__(self, *, queue_size: int = 1_000) -> None:
+        self.queue_size = queue_size
+        self._subscribers: dict[str, set[Subscription]] = {}
 
     async def start(self) -> None:
         return None
 
     async def stop(self) -> None:
-        return None
+        for subscriptions in list(self._subscribers.values()):
+            for subscription in list(subscriptions):
+                subscription.fail(BrokerStopped())
+        self._subscribers.clear()
+
+    async def publish(self, session_id: str, revision: int, deleted: bool = False) -> None:
+        """Called after a commit: wake this session's subscribers."""
+        self.deliver(Notice(session_id, revision, deleted))
+
+    def subscribe(self, session_id: str) -> Subscription:
+        """Register now (before reading anything), so nothing committed later is missed."""
+        subscription = Subscription(self, session_id, self.queue_size)
+        self._subscribers.setdefault(session_id, set()).add(subscription)
+        return subscription
+
+    def subscriber_count(self, session_id: str | None = None) -> int:
+        if session_id is not None:
+            return len(self._subscribers.get(session_id, ()))
+        return sum(len(subscriptions) for subscriptions in self._subscribers.values())
+
+    def deliver(self, notice: Notice) -> None:
+        for subscription in list(self._subscribers.get(notice.session_id, ())):
+            if not subscription.offer(notice):
+                log.warning("closing a subscriber of %s: it fell behind", notice.session_id)
+                self._remove(subscription)
+
+    def wake_all(self) -> None:
+        """Every subscriber re-reads the change log (after notices may have been lost)."""
+        for session_id in list(self._subscribers):
+            self.deliver(Notice(session_id, None))
+
+    def _remove(self, subscription: Subscription) -> None:
+        subscriptions = self._subscribers.get(subscription.session_id)
+        if subscriptions is None:
+            return
+        subscriptions.discard(subscription)
+        if not subscriptions:
+            del self._subscribers[subscription.session_id]
+
+
+def make_broker(settings: Settings) -> Broker:
+    """LISTEN/NOTIFY across processes on PostgreSQL; in-process fan-out otherwise."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "postgresql":
+        from graph_api.services.pg_events import PostgresBroker
+
+        return PostgresBroker(settings)
+    return Broker(queue_size=settings.subscriber_queue_size)

@@ -16,12 +16,14 @@ from graph_api.services import clock
 from graph_api.services import sessions as session_service
 from graph_api.services.specs import ComponentSpec, DeleteCounts, NodePatch, NodeSpec
 from graph_api.services.validation import (
+    changed_values,
     check_content,
     check_json_object,
     check_label,
     check_list_length,
     check_node_id,
     check_type,
+    is_node_id,
 )
 
 _ASSIGNED_ID = re.compile(r"^N(\d+)$")
@@ -79,7 +81,9 @@ def format_node_id(number: int) -> str:
 async def existing_node_ids(
     *, db: UnitOfWork, session_id: str, node_ids: Iterable[str]
 ) -> set[str]:
-    wanted = list(dict.fromkeys(node_ids))
+    # An id off the nodeId pattern names no node (and may not even be sendable to the
+    # database: PostgreSQL rejects U+0000), so it is not looked up.
+    wanted = [node_id for node_id in dict.fromkeys(node_ids) if is_node_id(node_id)]
     found: set[str] = set()
     for start in range(0, len(wanted), 10_000):
         chunk = wanted[start : start + 10_000]
@@ -169,11 +173,13 @@ async def get_node_for_change(
     *, db: UnitOfWork, session_id: str, node_id: str, expected_version: int | None
 ) -> Row[Any]:
     """The node about to change, after the expectedVersion check (which comes first)."""
-    row = (
-        await db.execute(
-            select(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id == node_id)
-        )
-    ).first()
+    row = None
+    if is_node_id(node_id):  # any other id names no node
+        row = (
+            await db.execute(
+                select(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id == node_id)
+            )
+        ).first()
     if row is None:
         raise NodeNotFound(node_id)
     if expected_version is not None and expected_version != row.version:
@@ -229,7 +235,7 @@ async def update_node(
     row = await get_node_for_change(
         db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
     )
-    changed = {key: value for key, value in values.items() if getattr(row, key) != value}
+    changed = changed_values(row, values)
     if not changed:
         return row
     return await bump_node(db=db, session_id=session_id, node_id=node_id, values=changed)

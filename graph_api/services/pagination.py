@@ -22,28 +22,35 @@ def encode_cursor(scope: str, key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, scope: str) -> list[Any]:
-    """The key behind `cursor`, or BAD_USER_INPUT (field `after`) if it is not ours."""
+def not_our_cursor(field: str) -> BadUserInput:
+    return BadUserInput(f"{field} is not a cursor issued for this list", field=field)
+
+
+def decode_cursor(cursor: str, scope: str, *, field: str = "after") -> list[Any]:
+    """The key behind `cursor`, or BAD_USER_INPUT (`field`: after, or REST's cursor) if not ours."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         found_scope, key = orjson.loads(raw)
     except (ValueError, TypeError, orjson.JSONDecodeError):
-        raise BadUserInput("after is not a cursor issued for this list", field="after") from None
+        raise not_our_cursor(field) from None
     if found_scope != scope or not isinstance(key, list):
-        raise BadUserInput("after is not a cursor issued for this list", field="after")
+        raise not_our_cursor(field)
     return key
 
 
-def check_first(first: int | None, limits: Limits) -> int:
-    """The page size: the default when absent; negative or over the limit is an error."""
+def check_first(first: int | None, limits: Limits, *, field: str = "first") -> int:
+    """The page size: the default when absent; negative or over the limit is an error.
+
+    `field` names the argument in errors: `first` in GraphQL, `limit` in REST.
+    """
     if first is None:
         return limits.default_page_size
     if first < 0:
-        raise BadUserInput("first must not be negative", field="first")
+        raise BadUserInput(f"{field} must not be negative", field=field)
     if first > limits.max_page_size:
         raise LimitExceeded(
-            f"first is {first}; the limit is {limits.max_page_size}",
+            f"{field} is {first}; the limit is {limits.max_page_size}",
             limit="max_page_size",
-            field="first",
+            field=field,
         )
     return first

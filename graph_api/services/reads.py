@@ -7,8 +7,10 @@ returns results in the order of the keys it was given.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -26,14 +28,15 @@ from sqlalchemy import (
 
 from graph_api.db.models import components, nodes, relationships, sessions
 from graph_api.db.transaction import UnitOfWork
-from graph_api.errors import BadUserInput
 from graph_api.services.pagination import (
     check_first,
     decode_cursor,
     encode_cursor,
+    not_our_cursor,
     scope_digest,
 )
 from graph_api.services.specs import Direction, NodeFilter, NodeOrder, Page, RelationshipFilter
+from graph_api.services.validation import is_node_id, is_storable
 
 NodeKey = tuple[str, str]
 CHUNK = 10_000
@@ -43,6 +46,13 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
+def _selected(table: Any, columns: Sequence[str] | None, *keys: str) -> list[Any]:
+    """The whole row, or only `columns` plus the `keys` this module reads back."""
+    if columns is None:
+        return [table]
+    return [table.c[name] for name in dict.fromkeys([*keys, *columns])]
+
+
 def _by_session(keys: Sequence[NodeKey]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = defaultdict(list)
     for session_id, node_id in dict.fromkeys(keys):
@@ -50,35 +60,53 @@ def _by_session(keys: Sequence[NodeKey]) -> dict[str, list[str]]:
     return grouped
 
 
-async def sessions_by_ids(*, db: UnitOfWork, ids: Sequence[str]) -> list[Row[Any] | None]:
+async def sessions_by_ids(
+    *, db: UnitOfWork, ids: Sequence[str], columns: Sequence[str] | None = None
+) -> list[Row[Any] | None]:
+    """`columns` (here and below) narrows the rows to those columns; None reads whole rows."""
     found: dict[str, Row[Any]] = {}
+    selected = _selected(sessions, columns, "id")
     for chunk in _chunks(list(dict.fromkeys(ids))):
-        for row in await db.execute(select(sessions).where(sessions.c.id.in_(chunk))):
+        statement = select(*selected).where(sessions.c.id.in_(chunk))
+        for row in (await db.execute(statement)).all():
             found[row.id] = row
     return [found.get(session_id) for session_id in ids]
 
 
-async def nodes_by_keys(*, db: UnitOfWork, keys: Sequence[NodeKey]) -> list[Row[Any] | None]:
+async def nodes_by_keys(
+    *, db: UnitOfWork, keys: Sequence[NodeKey], columns: Sequence[str] | None = None
+) -> list[Row[Any] | None]:
     found: dict[NodeKey, Row[Any]] = {}
-    for session_id, node_ids in _by_session(keys).items():
+    selected = _selected(nodes, columns, "session_id", "node_id")
+    # An id off the nodeId pattern names no node; it is not sent to the database.
+    wanted = [key for key in keys if is_node_id(key[1])]
+    for session_id, node_ids in _by_session(wanted).items():
         for chunk in _chunks(node_ids):
-            for row in await db.execute(
-                select(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk))
-            ):
+            statement = select(*selected).where(
+                nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk)
+            )
+            for row in (await db.execute(statement)).all():
                 found[(row.session_id, row.node_id)] = row
     return [found.get(key) for key in keys]
 
 
-async def components_by_nodes(*, db: UnitOfWork, keys: Sequence[NodeKey]) -> list[list[Row[Any]]]:
-    found: dict[NodeKey, list[Row[Any]]] = defaultdict(list)
+async def components_by_nodes(
+    *, db: UnitOfWork, keys: Sequence[NodeKey], columns: Sequence[str] | None = None
+) -> list[list[Row[Any]]]:
+    found: dict[NodeKey, list[Row[Any]]] = {}
+    selected = _selected(components, columns, "node_id")
     for session_id, node_ids in _by_session(keys).items():
         for chunk in _chunks(node_ids):
-            for row in await db.execute(
-                select(components)
+            statement = (
+                select(*selected)
                 .where(components.c.session_id == session_id, components.c.node_id.in_(chunk))
                 .order_by(components.c.node_id, components.c.position)
-            ):
-                found[(row.session_id, row.node_id)].append(row)
+            )
+            # .all() fetches in one call (iterating a result fetches row by row), and a
+            # node's rows are consecutive (ordered by node, each node in one chunk).
+            rows = (await db.execute(statement)).all()
+            for node_id, group in groupby(rows, key=attrgetter("node_id")):
+                found[(session_id, node_id)] = list(group)
     return [found.get(key, []) for key in keys]
 
 
@@ -100,19 +128,25 @@ async def relationships_by_endpoint(
     db: UnitOfWork,
     keys: Sequence[tuple[str, str, tuple[str, ...] | None]],
     outgoing: bool,
+    columns: Sequence[str] | None = None,
 ) -> list[list[Row[Any]]]:
     """Per (session, node, types): outgoing (node is source) or incoming relationships."""
     column = relationships.c.source_id if outgoing else relationships.c.target_id
-    found: dict[NodeKey, list[Row[Any]]] = defaultdict(list)
+    selected = _selected(relationships, columns, column.name, "type")
+    endpoint = attrgetter(column.name)
+    found: dict[NodeKey, list[Row[Any]]] = {}
     node_keys = [(session_id, node_id) for session_id, node_id, _ in keys]
     for session_id, node_ids in _by_session(node_keys).items():
+        by_node: dict[str, list[Row[Any]]] = defaultdict(list)
         for chunk in _chunks(node_ids):
-            for row in await db.execute(
-                select(relationships)
+            statement = (
+                select(*selected)
                 .where(relationships.c.session_id == session_id, column.in_(chunk))
                 .order_by(relationships.c.id)
-            ):
-                found[(session_id, row.source_id if outgoing else row.target_id)].append(row)
+            )
+            for row in (await db.execute(statement)).all():
+                by_node[endpoint(row)].append(row)
+        found.update(((session_id, node_id), rows) for node_id, rows in by_node.items())
     result: list[list[Row[Any]]] = []
     for session_id, node_id, types in keys:
         rows = found.get((session_id, node_id), [])
@@ -147,13 +181,15 @@ def _node_conditions(session_id: str, node_filter: NodeFilter | None) -> list[Co
     conditions: list[ColumnElement[bool]] = [nodes.c.session_id == session_id]
     if node_filter is None:
         return conditions
+    # Values nothing stored can equal (off the nodeId pattern, U+0000, lone surrogates)
+    # match nothing, and are not sent to the database, which may reject them.
     if node_filter.node_ids is not None:
-        conditions.append(
-            nodes.c.node_id.in_(node_filter.node_ids) if node_filter.node_ids else false()
-        )
+        conditions.append(_in(nodes.c.node_id, node_filter.node_ids, is_node_id))
     if node_filter.types is not None:
-        conditions.append(nodes.c.type.in_(node_filter.types) if node_filter.types else false())
-    if node_filter.label_contains:
+        conditions.append(_in(nodes.c.type, node_filter.types, is_storable))
+    if node_filter.label_contains and not is_storable(node_filter.label_contains):
+        conditions.append(false())
+    elif node_filter.label_contains:
         pattern = (
             node_filter.label_contains.lower()
             .replace("\\", "\\\\")
@@ -166,25 +202,28 @@ def _node_conditions(session_id: str, node_filter: NodeFilter | None) -> list[Co
     return conditions
 
 
+def _in(column: Any, values: Sequence[str], possible: Callable[[str], bool]) -> Any:
+    kept = [value for value in values if possible(value)]
+    return column.in_(kept) if kept else false()
+
+
 def _cursor_value(column: Any, value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _after_condition(order: NodeOrder, key: list[Any]) -> ColumnElement[bool]:
+def _after_condition(order: NodeOrder, key: list[Any], after_field: str) -> ColumnElement[bool]:
     columns = _NODE_ORDERS[order]
     if len(key) != len(columns):
-        raise BadUserInput("after is not a cursor issued for this list", field="after")
+        raise not_our_cursor(after_field)
     values: list[Any] = []
     for (column, _), value in zip(columns, key, strict=True):
         if column is nodes.c.updated_at:
             try:
                 value = datetime.fromisoformat(value)
             except (TypeError, ValueError):
-                raise BadUserInput(
-                    "after is not a cursor issued for this list", field="after"
-                ) from None
-        elif not isinstance(value, str):
-            raise BadUserInput("after is not a cursor issued for this list", field="after")
+                raise not_our_cursor(after_field) from None
+        elif not isinstance(value, str) or not is_storable(value):
+            raise not_our_cursor(after_field)
         values.append(value)
     # (a, b) after (x, y) in the order's directions, spelled out for every engine.
     clauses: list[ColumnElement[bool]] = []
@@ -207,15 +246,25 @@ async def page_nodes(
     after: str | None,
     node_filter: NodeFilter | None,
     order: NodeOrder,
+    first_field: str = "first",
+    after_field: str = "after",
+    columns: Sequence[str] | None = None,
 ) -> Page:
-    """One keyset page of a session's nodes (fetches first + 1 to know hasNextPage)."""
-    size = check_first(first, db.limits)
+    """One keyset page of a session's nodes (fetches first + 1 to know hasNextPage).
+
+    `first_field`/`after_field` name the arguments in errors (REST: limit, cursor).
+    """
+    size = check_first(first, db.limits, field=first_field)
     scope = node_page_scope(session_id, node_filter, order)
     conditions = _node_conditions(session_id, node_filter)
     if after is not None:
-        conditions.append(_after_condition(order, decode_cursor(after, scope)))
+        key = decode_cursor(after, scope, field=after_field)
+        conditions.append(_after_condition(order, key, after_field))
     ordering = [column.desc() if desc else column.asc() for column, desc in _NODE_ORDERS[order]]
-    statement: Select[Any] = select(nodes).where(*conditions).order_by(*ordering).limit(size + 1)
+    selected = _selected(nodes, columns, *(column.name for column, _ in _NODE_ORDERS[order]))
+    statement: Select[Any] = (
+        select(*selected).where(*conditions).order_by(*ordering).limit(size + 1)
+    )
     rows = list((await db.execute(statement)).all()) if size > 0 else []
     has_next = len(rows) > size
     if size == 0:
@@ -249,14 +298,16 @@ def _relationship_conditions(
     conditions: list[ColumnElement[bool]] = [relationships.c.session_id == session_id]
     if rel_filter is None:
         return conditions
-    for values, column in (
-        (rel_filter.types, relationships.c.type),
-        (rel_filter.source_ids, relationships.c.source_id),
-        (rel_filter.target_ids, relationships.c.target_id),
+    for values, column, possible in (
+        (rel_filter.types, relationships.c.type, is_storable),
+        (rel_filter.source_ids, relationships.c.source_id, is_node_id),
+        (rel_filter.target_ids, relationships.c.target_id, is_node_id),
     ):
         if values is not None:
-            conditions.append(column.in_(values) if values else false())
-    if rel_filter.touching is not None:
+            conditions.append(_in(column, values, possible))
+    if rel_filter.touching is not None and not is_node_id(rel_filter.touching):
+        conditions.append(false())
+    elif rel_filter.touching is not None:
         conditions.append(
             or_(
                 relationships.c.source_id == rel_filter.touching,
@@ -273,18 +324,24 @@ async def page_relationships(
     first: int | None,
     after: str | None,
     rel_filter: RelationshipFilter | None,
+    first_field: str = "first",
+    after_field: str = "after",
+    columns: Sequence[str] | None = None,
 ) -> Page:
-    """One page of a session's relationships, in creation order."""
-    size = check_first(first, db.limits)
+    """One page of a session's relationships, in creation order (argument names as above)."""
+    size = check_first(first, db.limits, field=first_field)
     scope = scope_digest("relationships", session_id, rel_filter)
     conditions = _relationship_conditions(session_id, rel_filter)
     if after is not None:
-        key = decode_cursor(after, scope)
+        key = decode_cursor(after, scope, field=after_field)
         if len(key) != 1 or not isinstance(key[0], int):
-            raise BadUserInput("after is not a cursor issued for this list", field="after")
+            raise not_our_cursor(after_field)
         conditions.append(relationships.c.id > key[0])
     statement = (
-        select(relationships).where(*conditions).order_by(relationships.c.id).limit(size + 1)
+        select(*_selected(relationships, columns, "id"))
+        .where(*conditions)
+        .order_by(relationships.c.id)
+        .limit(size + 1)
     )
     rows = list((await db.execute(statement)).all()) if size > 0 else []
     has_next = len(rows) > size

@@ -21,10 +21,13 @@ from graph_api.services.specs import (
     RelationshipSpec,
 )
 from graph_api.services.validation import (
+    changed_values,
     check_json_object,
     check_list_length,
     check_type,
     check_weight,
+    is_node_id,
+    is_storable,
 )
 
 _MAX_ID = 2**63 - 1
@@ -47,7 +50,12 @@ async def find_by_keys(
     *, db: UnitOfWork, session_id: str, keys: Sequence[Key]
 ) -> dict[Key, Row[Any]]:
     found: dict[Key, Row[Any]] = {}
-    unique = list(dict.fromkeys(keys))
+    # A key no relationship can have is not sent to the database (which may reject it).
+    unique = [
+        key
+        for key in dict.fromkeys(keys)
+        if is_node_id(key[0]) and is_node_id(key[1]) and is_storable(key[2])
+    ]
     for start in range(0, len(unique), 5_000):
         chunk = unique[start : start + 5_000]
         rows = await db.execute(
@@ -159,11 +167,7 @@ async def create_relationships(
             wanted = latest.get(key)
             if wanted is None:
                 continue
-            changed = {
-                name: wanted[name]
-                for name in ("weight", "properties")
-                if getattr(row, name) != wanted[name]
-            }
+            changed = changed_values(row, {name: wanted[name] for name in ("weight", "properties")})
             if changed:
                 result[key] = await _bump(
                     db=db, session_id=session_id, row=row, values=changed, save_id=save_id
@@ -243,7 +247,7 @@ async def update_relationship(
         relationship_id=relationship_id,
         expected_version=expected_version,
     )
-    changed = {key: value for key, value in values.items() if getattr(row, key) != value}
+    changed = changed_values(row, values)
     if not changed:
         return row
     if "type" in changed:

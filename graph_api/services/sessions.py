@@ -14,7 +14,12 @@ from graph_api.services import changes as change_service
 from graph_api.services import clock
 from graph_api.services import nodes as node_service
 from graph_api.services.specs import DeleteCounts, NodeSpec, SessionPatch, SessionSpec, Validation
-from graph_api.services.validation import check_json_object, parse_session_id
+from graph_api.services.validation import (
+    changed_values,
+    check_json_object,
+    check_storable,
+    parse_session_id,
+)
 
 SESSION_LIFETIME_YEARS = 100
 DEFAULT_NODE_IDS = ("N001", "N002")
@@ -50,6 +55,9 @@ async def require_session(*, db: UnitOfWork, session_id: str) -> str:
 async def create_session(*, db: UnitOfWork, spec: SessionSpec) -> Row[Any]:
     """Create a session (revision 1) and, unless asked not to, nodes N001 and N002."""
     metadata = check_json_object(spec.metadata, db.limits, field="metadata")
+    for value, field in ((spec.user_id, "userId"), (spec.name, "name")):
+        if value is not None:
+            check_storable(value, field=field)
     now = clock.now()
     session_id = str(uuid.uuid4())
     await db.execute(
@@ -83,19 +91,21 @@ async def validate_session(*, db: UnitOfWork, session_id: str) -> Validation:
     canonical = parse_session_id(session_id)
     if canonical is None:
         return Validation(valid=False, reason="MALFORMED_ID")
+    now = clock.now()
+    # Only a valid session is touched: the UPDATE skips an expired one.
     row = (
         await db.execute(
             update(sessions)
-            .where(sessions.c.id == canonical)
-            .values(last_accessed=clock.now())
+            .where(sessions.c.id == canonical, sessions.c.expires_at > now)
+            .values(last_accessed=now)
             .returning(*sessions.c)
         )
     ).first()
-    if row is None:
+    if row is not None:
+        return Validation(valid=True, session=row)
+    if await get_session(db=db, session_id=canonical) is None:
         return Validation(valid=False, reason="NOT_FOUND")
-    if row.expires_at <= clock.now():
-        return Validation(valid=False, reason="EXPIRED")
-    return Validation(valid=True, session=row)
+    return Validation(valid=False, reason="EXPIRED")
 
 
 async def touch_session(*, db: UnitOfWork, session_id: str) -> Row[Any]:
@@ -123,10 +133,10 @@ async def update_session(*, db: UnitOfWork, session_id: str, patch: SessionPatch
     if patch.metadata is not None:
         values["metadata"] = check_json_object(patch.metadata, db.limits, field="metadata")
     if patch.name is not None:
-        values["name"] = patch.name
+        values["name"] = check_storable(patch.name, field="name")
     current = await get_session(db=db, session_id=canonical)
     assert current is not None
-    changed = {k: v for k, v in values.items() if getattr(current, k) != v}
+    changed = changed_values(current, values)
     if changed:
         await db.execute(update(sessions).where(sessions.c.id == canonical).values(**changed))
         await change_service.record(
@@ -154,6 +164,8 @@ async def delete_session(*, db: UnitOfWork, session_id: str) -> DeleteCounts:
         await db.execute(select(sessions.c.revision).where(sessions.c.id == canonical))
     ).scalar_one()
     await db.execute(delete(sessions).where(sessions.c.id == canonical))
+    # Changes recorded earlier in this request would be written for a session that is gone.
+    change_service.discard(db=db, session_id=canonical)
     # The change log goes with the session; subscribers hear of it at revision + 1.
     db.notify(canonical, revision + 1, deleted=True)
     return counts

@@ -18,6 +18,8 @@ from graph_api.config import Limits
 from graph_api.errors import BadUserInput, LimitExceeded
 
 NODE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+# The escape \u0000 in serialized JSON, not preceded by an escaping backslash.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _SESSION_ID_PATTERN = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -25,7 +27,8 @@ _SESSION_ID_PATTERN = re.compile(
 
 def parse_session_id(raw: object) -> str | None:
     """The canonical lowercase form of a well-formed session id, else None."""
-    if not isinstance(raw, str) or not _SESSION_ID_PATTERN.match(raw):
+    # fullmatch: `$` in match() would accept a trailing newline that uuid.UUID then rejects.
+    if not isinstance(raw, str) or not _SESSION_ID_PATTERN.fullmatch(raw):
         return None
     return str(uuid.UUID(raw))
 
@@ -40,7 +43,28 @@ def check_node_id(value: str, *, field: str = "nodeId") -> str:
     return value
 
 
+def is_storable(value: str) -> bool:
+    """Text every engine can store and compare: no U+0000 (PostgreSQL text cannot hold
+    it) and no lone surrogate (not encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_storable(value: str, *, field: str) -> str:
+    if not is_storable(value):
+        raise BadUserInput(
+            f"{field} must be Unicode text without U+0000 or lone surrogates", field=field
+        )
+    return value
+
+
 def check_text(value: str, *, field: str, max_length: int, allow_empty: bool = False) -> str:
+    check_storable(value, field=field)
     if not allow_empty and not value.strip():
         raise BadUserInput(f"{field} must not be empty", field=field)
     if len(value) > max_length:
@@ -59,6 +83,7 @@ def check_type(value: str, limits: Limits, *, field: str = "type") -> str:
 
 
 def check_content(value: str, limits: Limits, *, field: str = "content") -> str:
+    check_storable(value, field=field)
     size = len(value.encode("utf-8", "surrogatepass"))
     if size > limits.max_content_bytes:
         raise BadUserInput(
@@ -74,15 +99,57 @@ def check_json_object(value: Any, limits: Limits, *, field: str) -> dict[str, An
     if not isinstance(value, dict):
         raise BadUserInput(f"{field} must be a JSON object", field=field)
     try:
-        size = len(orjson.dumps(value))
+        dumped = orjson.dumps(value)  # also rejects lone surrogates
     except TypeError as exc:
         raise BadUserInput(f"{field} is not valid JSON: {exc}", field=field) from exc
+    if _JSON_NUL.search(dumped):
+        raise BadUserInput(f"{field} must not contain U+0000 (in a key or a string)", field=field)
+    size = len(dumped)
     if size > limits.max_json_bytes:
         raise BadUserInput(
             f"{field} is {size} bytes serialized; the limit is {limits.max_json_bytes}",
             field=field,
         )
+    if _has_non_finite(value):  # orjson writes NaN as null; PostgreSQL's JSON rejects it
+        raise BadUserInput(f"{field} must not contain NaN or Infinity", field=field)
     return value
+
+
+def _has_non_finite(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """Structural JSON equality: unlike Python's ==, true is not 1 and false is not 0."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, dict):
+        return (
+            isinstance(right, dict)
+            and left.keys() == right.keys()
+            and all(json_equal(value, right[key]) for key, value in left.items())
+        )
+    if isinstance(left, list):
+        return (
+            isinstance(right, list)
+            and len(left) == len(right)
+            and all(json_equal(a, b) for a, b in zip(left, right, strict=True))
+        )
+    return bool(left == right)
+
+
+def changed_values(row: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The subset of `values` that differs from the row's columns."""
+    return {key: value for key, value in values.items() if not json_equal(getattr(row, key), value)}
 
 
 def check_weight(value: float | None, *, field: str = "weight") -> float | None:

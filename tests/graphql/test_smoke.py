@@ -13,7 +13,8 @@ async def test_create_session_has_default_nodes_at_revision_1(gql):
     assert session["revision"] == 1
     assert [n["nodeId"] for n in session["nodes"]["nodes"]] == ["N001", "N002"]
     feed = await gql.ok(
-        "query($s: ID!) { changes(sessionId: $s, sinceRevision: 0) { changes { revision op kind key } } }",
+        """query($s: ID!) {
+          changes(sessionId: $s, sinceRevision: 0) { changes { revision op kind key } } }""",
         {"s": session["id"]},
     )
     assert [(c["op"], c["kind"], c["key"]) for c in feed["changes"]["changes"]] == [
@@ -34,7 +35,9 @@ async def test_failed_last_field_rolls_back_whole_mutation(gql):
     )
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "DUPLICATE"
-    data = await gql.ok("query($s: ID!) { session(id: $s) { revision nodeCount } }", {"s": session_id})
+    data = await gql.ok(
+        "query($s: ID!) { session(id: $s) { revision nodeCount } }", {"s": session_id}
+    )
     assert data["session"] == {"revision": 1, "nodeCount": 2}
 
 

@@ -72,6 +72,10 @@ export function createAutoSaver({ store, onStatus, onConflict, onSessionGone, on
     clearTimeout(timer);
     timer = null;
     if (stopped || inFlight || retry) return refresh();
+    if (store.loading) {
+      timer = setTimeout(flush, 500);
+      return refresh();
+    }
     firstEditAt = null;
     const pending = nextPending();
     if (!pending) return refresh();
@@ -142,21 +146,22 @@ export function createAutoSaver({ store, onStatus, onConflict, onSessionGone, on
   }
 
   /**
-   * On load: re-send a delta left by a previous page with its own saveId. Returns the
+   * On load: re-send a delta left by a previous page of this tab (or by a tab that was
+   * closed or crashed) with its own saveId. Returns the
    * result (REPLAYED if it had landed), or null when there was none or we are offline
    * (the pending copy then stays and flush() sends it first).
    */
-  async function replayPending() {
-    const pending = persist.loadPending(store.sessionId);
+  async function replayPending(tab = persist.tabId()) {
+    const pending = persist.loadPending(store.sessionId, tab);
     if (!pending) return null;
     ownSaveIds.add(pending.saveId);
     try {
       const result = await api.autoSave(store.sessionId, pending.input);
-      persist.clearPending(store.sessionId);
+      persist.clearPending(store.sessionId, tab);
       if (result.status !== 'CONFLICT') applySaveResult(store, pending.input, result);
       return result;
     } catch (err) {
-      if (!(err instanceof api.NetworkError)) persist.clearPending(store.sessionId);
+      if (!(err instanceof api.NetworkError)) persist.clearPending(store.sessionId, tab);
       return null;
     }
   }

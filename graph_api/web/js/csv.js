@@ -75,7 +75,9 @@ export function createCsvPanel(dialog, { getSessionId, onImported }) {
         return;
       }
       const error = body.error || {};
-      if (xhr.status === 404 && !error.code) return finish('This server has no CSV import route.', true);
+      if ((xhr.status === 404 || xhr.status === 405) && !error.code) {
+        return finish('This server has no CSV import route.', true);
+      }
       finish(`${error.code || `HTTP ${xhr.status}`}: ${error.message || 'import rejected'}`, true);
       if (Array.isArray(error.problems)) showProblems(error.problems);
     };

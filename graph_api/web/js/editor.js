@@ -6,7 +6,7 @@
 import { el } from './util.js';
 
 export function createEditor(root, { store, getSelection, select }) {
-  let shown = null; // the selection the panel was built for
+  let shown; // the selection the panel was built for (undefined: nothing built yet)
 
   /** Write a value unless the person is in that field; data-version = version it shows. */
   function setValue(input, value, version) {
@@ -67,6 +67,7 @@ export function createEditor(root, { store, getSelection, select }) {
     }
     const state = store.conflicts.has(`node:${id}`) ? 'conflict' : store.dirty.has(id) ? 'unsaved' : `v${node.version}`;
     root.querySelector('#node-state').textContent = state;
+    root.querySelector('#node-state').dataset.state = state.startsWith('v') ? 'clean' : state;
     setValue(root.querySelector('#node-label'), node.label, node.version);
     setValue(root.querySelector('#node-type'), node.type, node.version);
     fillComponents(id, node);
@@ -139,7 +140,8 @@ export function createEditor(root, { store, getSelection, select }) {
 
   function fillRelList(id) {
     const list = root.querySelector('#rel-list');
-    const focusKey = list.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+    const active = list.contains(document.activeElement) ? document.activeElement : null;
+    const focusKey = active ? active.dataset.key : null;
     const items = [];
     for (const [key, rel] of store.localRels) {
       if (rel.sourceId !== id && rel.targetId !== id) continue;
@@ -154,7 +156,7 @@ export function createEditor(root, { store, getSelection, select }) {
           onclick: () => store.deleteRel(key) }, 'Delete')));
     }
     list.replaceChildren(...(items.length ? items : [el('li', { className: 'hint' }, 'No relationships yet.')]));
-    const again = focusKey && list.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
+    const again = focusKey && list.querySelector(`.${active.className}[data-key="${CSS.escape(focusKey)}"]`);
     if (again) again.focus();
     else if (focusKey) root.querySelector('#rel-target').focus();
   }
@@ -223,7 +225,9 @@ export function createEditor(root, { store, getSelection, select }) {
     }
     const link = (nodeId) => el('button', { type: 'button', className: 'link', onclick: () => select({ node: nodeId }) }, nodeId);
     root.querySelector('#rel-ends').replaceChildren(link(rel.sourceId), ' → ', link(rel.targetId));
-    root.querySelector('#rel-state').textContent = store.dirtyRels.has(key) ? 'unsaved' : `v${rel.version}`;
+    const state = store.dirtyRels.has(key) ? 'unsaved' : `v${rel.version}`;
+    root.querySelector('#rel-state').textContent = state;
+    root.querySelector('#rel-state').dataset.state = state === 'unsaved' ? state : 'clean';
     setValue(root.querySelector('#rel-edit-type'), rel.type, rel.version);
     setValue(root.querySelector('#rel-edit-weight'), rel.weight === null || rel.weight === undefined ? '' : String(rel.weight), rel.version);
   }
@@ -235,8 +239,10 @@ export function createEditor(root, { store, getSelection, select }) {
     return Boolean(sel && sel.node === nodeId && root.contains(active) && active.dataset && active.dataset.field === field);
   }
 
+  // A field skipped while it had focus catches up when the person leaves it.
+  root.addEventListener('focusout', () => setTimeout(render, 0));
   store.on('rekey', ({ from, to }) => {
     if (shown === JSON.stringify({ rel: from })) shown = JSON.stringify({ rel: to });
   });
-  return { render, isFocused, rebuild: () => { shown = null; render(); } };
+  return { render, isFocused, rebuild: () => { shown = undefined; render(); } };
 }

@@ -3,12 +3,10 @@
 // smooth. Positions live in node metadata (x, y); a drag ends in onMove(), an edit.
 
 import { initialPosition, tick } from './layout.js';
-import { typeColor } from './util.js';
-
-const R = 14;
+import { R, paint } from './graph-draw.js';
 
 export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt }) {
-  const ctx = canvas.getContext('2d');
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
   const pos = new Map(); // nodeId -> {x, y, vx, vy, pinned}
   const view = { scale: 1, tx: 0, ty: 0 };
   let selected = null; // { node } | { rel }
@@ -16,6 +14,7 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
   let frame = 0;
   let gesture = null;
   let fitted = false;
+  let userMoved = false; // once the person pans or zooms, the view is theirs
 
   const toWorld = (sx, sy) => ({ x: (sx - view.tx) / view.scale, y: (sy - view.ty) / view.scale });
 
@@ -71,6 +70,7 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
       }
       tick(ids.map((id) => pos.get(id)), edges, alpha);
       alpha *= 0.97;
+      if (alpha <= 0.02 && !userMoved) fit(); // the layout has settled: show all of it
       redraw();
     }
     draw();
@@ -92,73 +92,12 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
     ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.tx, dpr * view.ty);
     const min = toWorld(-50, -50);
     const max = toWorld(w + 50, h + 50);
-    const visible = (p) => p.x >= min.x && p.x <= max.x && p.y >= min.y && p.y <= max.y;
-    const many = pos.size > 400;
-    const nodeLabels = !many || view.scale > 0.6;
-    const edgeLabels = store.localRels.size < 600 ? view.scale > 0.5 : view.scale > 1.1;
-    ctx.lineWidth = 1.2 / view.scale;
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textAlign = 'center';
-    for (const [key, rel] of store.localRels) {
-      const a = pos.get(rel.sourceId);
-      const b = pos.get(rel.targetId);
-      if (!a || !b || (!visible(a) && !visible(b))) continue;
-      const isSel = selected && selected.rel === key;
-      drawArrow(a, b, isSel ? '#1565c0' : '#8a94a6', isSel ? 2.5 : 1.2, edgeLabels || isSel ? rel.type : null);
-    }
-    for (const [id, p] of pos) {
-      if (!visible(p)) continue;
-      const node = store.local.get(id);
-      const isSel = selected && selected.node === id;
-      ctx.beginPath();
-      ctx.arc(p.x, p.y, R, 0, Math.PI * 2);
-      ctx.fillStyle = typeColor(node.type);
-      ctx.fill();
-      ctx.lineWidth = (isSel ? 4 : store.dirty.has(id) ? 2.5 : 1.5) / view.scale;
-      ctx.strokeStyle = isSel ? '#111' : store.dirty.has(id) ? '#e08a00' : '#fff';
-      ctx.stroke();
-      if (nodeLabels || isSel) {
-        ctx.fillStyle = '#1d2330';
-        ctx.fillText(truncate(node.label), p.x, p.y + R + 13);
-      }
-    }
+    paint(ctx, {
+      store, pos, view, selected,
+      bounds: { x0: min.x, y0: min.y, x1: max.x, y1: max.y },
+      dirty: (id) => store.dirty.has(id),
+    });
   }
-
-  function drawArrow(a, b, color, width, label) {
-    ctx.strokeStyle = color;
-    ctx.fillStyle = color;
-    ctx.lineWidth = width / view.scale;
-    if (a === b) {
-      ctx.beginPath();
-      ctx.arc(a.x + R, a.y - R, R * 0.8, 0, Math.PI * 2);
-      ctx.stroke();
-      if (label) ctx.fillText(label, a.x + R * 2, a.y - R * 2 - 4);
-      return;
-    }
-    const dx = b.x - a.x;
-    const dy = b.y - a.y;
-    const d = Math.hypot(dx, dy) || 1;
-    const ux = dx / d;
-    const uy = dy / d;
-    const tipX = b.x - ux * (R + 2);
-    const tipY = b.y - uy * (R + 2);
-    ctx.beginPath();
-    ctx.moveTo(a.x + ux * R, a.y + uy * R);
-    ctx.lineTo(tipX, tipY);
-    ctx.stroke();
-    ctx.beginPath();
-    ctx.moveTo(tipX, tipY);
-    ctx.lineTo(tipX - ux * 9 - uy * 4.5, tipY - uy * 9 + ux * 4.5);
-    ctx.lineTo(tipX - ux * 9 + uy * 4.5, tipY - uy * 9 - ux * 4.5);
-    ctx.closePath();
-    ctx.fill();
-    if (label) {
-      ctx.fillStyle = '#4a5568';
-      ctx.fillText(label, (a.x + b.x) / 2, (a.y + b.y) / 2 - 4);
-    }
-  }
-
-  const truncate = (s) => (s.length > 28 ? `${s.slice(0, 27)}…` : s);
 
   function nodeAt(x, y) {
     let best = null;
@@ -200,6 +139,7 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
   }
 
   function zoom(factor, sx = canvas.clientWidth / 2, sy = canvas.clientHeight / 2) {
+    userMoved = true;
     const next = Math.max(0.05, Math.min(5, view.scale * factor));
     view.tx = sx - ((sx - view.tx) * next) / view.scale;
     view.ty = sy - ((sy - view.ty) * next) / view.scale;
@@ -208,6 +148,7 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
   }
 
   function pan(dx, dy) {
+    userMoved = true;
     view.tx += dx;
     view.ty += dy;
     redraw();
@@ -251,6 +192,7 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
       const w = toWorld(e.offsetX, e.offsetY);
       Object.assign(pos.get(gesture.node), { x: w.x, y: w.y, pinned: true });
     } else {
+      userMoved = true;
       view.tx = gesture.tx + e.offsetX - gesture.sx;
       view.ty = gesture.ty + e.offsetY - gesture.sy;
     }
@@ -283,5 +225,20 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
   store.on('rekey', ({ from, to }) => {
     if (selected && selected.rel === from) selected = { rel: to };
   });
-  return { sync, fit, zoom, pan, select, centre, redraw, positionOf: (id) => pos.get(id) };
+  /** Page coordinates of a node (used by the end-to-end tests to drag it). */
+  function screenOf(id) {
+    const p = pos.get(id);
+    const box = canvas.getBoundingClientRect();
+    return p && { x: box.left + p.x * view.scale + view.tx, y: box.top + p.y * view.scale + view.ty };
+  }
+
+  /** A different session: forget positions and give the view back to auto-fit. */
+  function reset() {
+    pos.clear();
+    fitted = false;
+    userMoved = false;
+    selected = null;
+  }
+
+  return { reset, settled: () => alpha <= 0.02, sync, fit, zoom, pan, select, centre, redraw, screenOf, positionOf: (id) => pos.get(id) };
 }

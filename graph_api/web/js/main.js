@@ -37,7 +37,7 @@ const sync = createSync({
   onGone: sessionGone,
   onLiveState: (state) => {
     $('#live-state').dataset.state = state;
-    $('#live-state').textContent = state === 'live' ? 'live' : state === 'complete' ? 'ended' : 'reconnecting…';
+    $('#live-state').textContent = state === 'live' ? 'live' : 'reconnecting…';
   },
   onOffline: (ms) => showStatus({ state: 'offline', text: `Offline, retrying in ${Math.round(ms / 1000)} s` }),
 });
@@ -64,7 +64,7 @@ function select(sel) {
 }
 
 function addNode(at = view.centre()) {
-  if (!store.sessionId || gone) return;
+  if (!store.sessionId || gone || store.loading) return;
   const id = store.createNode({ metadata: { x: at.x, y: at.y } });
   select({ node: id });
   const label = $('#node-label');
@@ -123,7 +123,9 @@ store.on('change', () => {
   renderOptions();
 });
 store.on('dirty', () => {
-  if (store.sessionId && !gone) persist.saveDraft(store.sessionId, store.draft());
+  if (!store.sessionId || gone || store.loading) return;
+  if (store.dirtyCount()) persist.saveDraft(store.sessionId, store.draft());
+  else persist.clearDraft(store.sessionId);
 });
 store.on('edit', () => saver.schedule());
 store.on('rekey', ({ from, to }) => {
@@ -136,6 +138,10 @@ function sessionGone(id, reason) {
   gone = true;
   sync.cancel();
   saver.refresh();
+  for (const b of ['#add-node', '#open-import']) $(b).disabled = true;
+  for (const a of ['#export-csv', '#export-json']) $(a).setAttribute('aria-disabled', 'true');
+  $('#live-state').dataset.state = 'off';
+  $('#live-state').textContent = 'not connected';
   showGone($('#banner'), id, reason);
 }
 
@@ -162,6 +168,7 @@ async function route() {
   for (const a of ['#export-csv', '#export-json']) $(a).removeAttribute('aria-disabled');
   persist.setLastSession(id);
   showStatus({ state: 'saving', text: 'Loading…' });
+  view.reset();
   editor.rebuild();
   try {
     if (await sync.open(id)) {
@@ -254,6 +261,11 @@ document.addEventListener('keydown', (e) => {
 });
 
 window.addEventListener('online', () => saver.retryNow());
-window.addEventListener('pagehide', () => saver.flushOnExit());
+window.addEventListener('pagehide', () => {
+  saver.flushOnExit();
+  if (!gone) sync.saveSnapshot();
+});
 window.addEventListener('hashchange', route);
-route();
+// For tests and debugging from the console; the page itself never reads it.
+window.graphEditor = { store, view, saver };
+persist.claimTab().then(route);

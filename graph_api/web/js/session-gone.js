@@ -9,18 +9,21 @@ import { el, relKey } from './util.js';
 /** The old session's graph as this browser last saw it, with the unsaved edits on top. */
 function rememberedGraph(oldId) {
   const snapshot = persist.loadSnapshot(oldId);
-  const draft = persist.loadDraft(oldId) || { nodes: {}, rels: {} };
   const nodes = new Map((snapshot ? snapshot.nodes : []).map((n) => [n.nodeId, n]));
   const rels = new Map((snapshot ? snapshot.relationships : []).map((r) => [r.id, r]));
-  for (const [id, { local }] of Object.entries(draft.nodes || {})) {
-    if (local) nodes.set(id, local);
-    else nodes.delete(id);
+  let unsaved = 0;
+  for (const draft of persist.allDrafts(oldId)) {
+    for (const [id, { local }] of Object.entries(draft.nodes || {})) {
+      if (local) nodes.set(id, local);
+      else nodes.delete(id);
+      unsaved += 1;
+    }
+    for (const [key, { local }] of Object.entries(draft.rels || {})) {
+      if (local) rels.set(key, local);
+      else rels.delete(key);
+      unsaved += 1;
+    }
   }
-  for (const [key, { local }] of Object.entries(draft.rels || {})) {
-    if (local) rels.set(key, local);
-    else rels.delete(key);
-  }
-  const unsaved = Object.keys(draft.nodes || {}).length + Object.keys(draft.rels || {}).length;
   return { nodes, rels, unsaved };
 }
 

@@ -66,7 +66,9 @@ export function mergeServerRel(store, rel) {
   store.serverRels.set(rel.id, rel);
   const dirty = store.dirtyRels.get(rel.id);
   if (!dirty) {
-    if (!store.dirty.has(rel.sourceId) || store.local.has(rel.sourceId)) store.localRels.set(rel.id, rel);
+    // Not brought back when one of its ends was deleted here (the save deletes it too).
+    const gone = (id) => store.dirty.has(id) && !store.local.has(id);
+    if (!gone(rel.sourceId) && !gone(rel.targetId)) store.localRels.set(rel.id, rel);
     return;
   }
   const local = store.localRels.get(rel.id);

@@ -18,6 +18,7 @@ export class Store {
 
   reset(sessionId) {
     this.sessionId = sessionId;
+    this.loading = false;
     this.revision = 0; // the change-feed position reached (not the last save's revision)
     this.server = new Map();
     this.local = new Map();

@@ -21,6 +21,8 @@ export function createSync({ store, saver, isFocused, onGone, onLiveState, onOff
   let queue = [];
   let queueTimer = null;
   let snapshotTimer = null;
+  let behind = false;
+  let recoverTimer = null;
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,6 +30,7 @@ export function createSync({ store, saver, isFocused, onGone, onLiveState, onOff
     const token = ++openToken;
     stop();
     store.reset(id);
+    store.loading = true; // until the drafts are laid over: do not rewrite them meanwhile
     store.changed();
     let validation = null;
     for (let attempt = 0; !validation; attempt += 1) {
@@ -48,9 +51,12 @@ export function createSync({ store, saver, isFocused, onGone, onLiveState, onOff
     }
     const snapshot = persist.loadSnapshot(id);
     if (snapshot) loadServerState(store, snapshot, isFocused);
-    const replay = await saver.replayPending();
+    // Work left by this tab before a reload, and by tabs that closed or crashed since.
+    const tabs = [...(await persist.orphanTabs(id)), persist.tabId()];
     const replayed = new Map();
-    if (replay && replay.status !== 'CONFLICT') {
+    for (const tab of tabs) {
+      const replay = await saver.replayPending(tab);
+      if (!replay || replay.status === 'CONFLICT') continue;
       for (const n of replay.nodes) replayed.set(`node:${n.nodeId}`, n.version);
       for (const r of replay.relationships) {
         replayed.set(`rel:${r.id}`, r.version);
@@ -60,8 +66,11 @@ export function createSync({ store, saver, isFocused, onGone, onLiveState, onOff
     if (snapshot) await catchUp();
     else await fullLoad();
     if (token !== openToken) return false;
-    applyDraft(store, persist.loadDraft(id), replayed);
+    for (const tab of tabs) applyDraft(store, persist.loadDraft(id, tab), replayed);
+    store.loading = false;
     store.changed();
+    saveSnapshot();
+    for (const tab of tabs.slice(0, -1)) persist.clearDraft(id, tab); // now part of this tab's draft
     live();
     saver.refresh();
     if (store.dirtyCount()) saver.schedule();
@@ -151,12 +160,25 @@ export function createSync({ store, saver, isFocused, onGone, onLiveState, onOff
         const batch = queue;
         queue = [];
         queueTimer = null;
-        chain = chain.then(() => applyChanges(batch)).catch((err) => {
-          if (err.code === 'SESSION_NOT_FOUND') onGone(store.sessionId, 'NOT_FOUND');
-          else console.warn('live update failed, catching up', err);
-        });
+        // Once a refetch failed, later batches must not move the revision past the
+        // failed one: catch up from the feed instead, until that works again.
+        if (behind) return recover();
+        chain = chain.then(() => applyChanges(batch)).catch(failed);
       }, 40);
     }
+  }
+
+  function failed(err) {
+    if (err.code === 'SESSION_NOT_FOUND') return onGone(store.sessionId, 'NOT_FOUND');
+    behind = true;
+    recover();
+  }
+
+  function recover() {
+    clearTimeout(recoverTimer);
+    recoverTimer = setTimeout(() => {
+      chain = chain.then(catchUp).then(() => { behind = false; }).catch(failed);
+    }, 2000);
   }
 
   function live() {
@@ -164,32 +186,39 @@ export function createSync({ store, saver, isFocused, onGone, onLiveState, onOff
       query: api.SESSION_CHANGES,
       variables: () => ({ s: store.sessionId, r: store.revision }),
       onNext: (data) => enqueue(data.sessionChanges),
-      onError: (err) => console.warn('subscription error', err),
+      onError: (err) => {
+        if (err.extensions && err.extensions.code === 'SESSION_NOT_FOUND') onGone(store.sessionId, 'NOT_FOUND');
+        else console.warn('subscription error', err);
+      },
       onState: onLiveState,
     });
   }
 
+  function saveSnapshot() {
+    clearTimeout(snapshotTimer);
+    snapshotTimer = null;
+    if (!store.sessionId || !store.revision || store.loading) return;
+    persist.saveSnapshot(store.sessionId, {
+      revision: store.revision,
+      nodes: [...store.server.values()],
+      relationships: [...store.serverRels.values()],
+    });
+  }
+
   function saveSnapshotSoon() {
-    if (snapshotTimer || !store.sessionId) return;
-    snapshotTimer = setTimeout(() => {
-      snapshotTimer = null;
-      if (!store.sessionId || !store.revision) return;
-      persist.saveSnapshot(store.sessionId, {
-        revision: store.revision,
-        nodes: [...store.server.values()],
-        relationships: [...store.serverRels.values()],
-      });
-    }, 2000);
+    if (!snapshotTimer && store.sessionId) snapshotTimer = setTimeout(saveSnapshot, 2000);
   }
 
   function stop() {
     if (subscription) subscription.stop();
     subscription = null;
     clearTimeout(queueTimer);
+    clearTimeout(recoverTimer);
     queueTimer = null;
     queue = [];
+    behind = false;
   }
 
   store.on('change', saveSnapshotSoon);
-  return { open, catchUp, stop, cancel: () => { openToken += 1; stop(); } };
+  return { open, catchUp, stop, saveSnapshot, cancel: () => { openToken += 1; stop(); } };
 }

@@ -2,6 +2,8 @@
 // backoff. variables() is called on every (re)connect so the caller can pass the revision
 // it has reached (sinceRevision), which makes the server replay whatever was missed.
 
+const decoder = new TextDecoder();
+
 export function subscribe({ query, variables, onNext, onError, onState }) {
   let socket = null;
   let stopped = false;
@@ -17,17 +19,18 @@ export function subscribe({ query, variables, onNext, onError, onState }) {
     if (stopped) return;
     socket = new WebSocket(url(), 'graphql-transport-ws');
     const ws = socket;
+    ws.binaryType = 'arraybuffer'; // servers may send the JSON messages as binary frames
     ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
     ws.onmessage = (event) => {
       let message;
       try {
-        message = JSON.parse(event.data);
+        const text = typeof event.data === 'string' ? event.data : decoder.decode(event.data);
+        message = JSON.parse(text);
       } catch {
         return;
       }
       switch (message.type) {
         case 'connection_ack':
-          attempt = 0;
           onState && onState('live');
           ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: variables() } }));
           break;
@@ -35,6 +38,7 @@ export function subscribe({ query, variables, onNext, onError, onState }) {
           ws.send(JSON.stringify({ type: 'pong' }));
           break;
         case 'next':
+          attempt = 0; // the stream works: a later drop starts the backoff afresh
           if (message.payload && message.payload.errors && message.payload.errors.length) {
             onError && onError(message.payload.errors[0]);
           } else if (message.payload && message.payload.data) {
@@ -42,12 +46,14 @@ export function subscribe({ query, variables, onNext, onError, onState }) {
           }
           break;
         case 'error':
-          onError && onError((message.payload && message.payload[0]) || { message: 'subscription error' });
-          break;
         case 'complete':
-          // The server ends the stream only when the session is deleted.
-          stop();
-          onState && onState('complete');
+          // The stream ended. If the session was deleted the caller has seen its DELETE
+          // SESSION change (or gets SESSION_NOT_FOUND next time) and stops us; otherwise
+          // reconnect, and sinceRevision replays whatever happens in between.
+          if (message.type === 'error') {
+            onError && onError((message.payload && message.payload[0]) || { message: 'subscription error' });
+          }
+          ws.close();
           break;
         default:
           break;

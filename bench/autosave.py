@@ -1,0 +1,250 @@
+"""autoSave and validateSession latency, in-process through the ASGI app, against the floor (issue 3).
+
+Seeds an SQLite file with one session of 10,000 nodes (5 components each), then
+through the real app (httpx ASGITransport, one transaction per request, the
+editor's own response selection) times:
+
+- autoSave of 50 NodeChanges, each with a new label, its expectedVersion and
+  5 components replacing the node's sequence (a fresh saveId every run; every
+  run changes 50 other nodes, so each one really writes);
+- validateSession.
+
+The floor: the bare SQL statements the same save needs, run with Python's sqlite3
+on the same file (same pragmas) in one BEGIN IMMEDIATE ... COMMIT: the receipt
+insert, one SELECT of the 50 nodes and one of their components (version check and
+no-op detection), one executemany UPDATE of the nodes, one DELETE and one
+executemany INSERT of the components, the revision bump, the change-log
+executemany, the receipt update, and the two SELECTs that read back what the
+response shows. Prints median and p99 (ms) and ours / floor.
+
+    .venv/bin/python bench/autosave.py [--runs 200] [--warmups 20] [--changes 50] [--components 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx
+from sqlalchemy.engine import make_url
+from support.seed import GraphSpec, graph_node_ids
+from support.stats import median, percentile, seeded_database
+
+from graph_api.app import create_app
+from graph_api.config import Settings
+
+GRAPH = GraphSpec("autosave10k", 10_000, 5, 0)
+TARGETS_MS = {"autoSave": 25.0, "validateSession": 2.0}
+SEED_REQUIREMENTS_MS = {"autoSave": 500.0, "validateSession": 100.0}
+
+NODE = "nodeId label type metadata version components { id position type content properties }"
+REL = "id sourceId targetId type weight properties version"
+AUTO_SAVE = f"""mutation($s: ID!, $input: AutoSaveInput!) {{ autoSave(sessionId: $s, input: $input) {{
+  saveId status revision savedAt
+  conflicts {{ kind key expectedVersion currentVersion node {{ {NODE} }} relationship {{ {REL} }} }}
+  nodes {{ {NODE} }} relationships {{ {REL} }} }} }}"""
+VALIDATE = """mutation($id: ID!) { validateSession(id: $id) {
+  valid reason session { id lastAccessed revision } } }"""
+
+
+def _window(node_ids: list[str], run: int, size: int) -> list[str]:
+    start = (run * size) % (len(node_ids) - size)
+    return node_ids[start : start + size]
+
+
+def _content(run: int, position: int) -> str:
+    return f"run {run} part {position}: " + "lorem ipsum dolor sit amet " * 3
+
+
+def _input(run: int, chosen: list[str], versions: dict[str, int], parts: int) -> dict[str, Any]:
+    return {
+        "saveId": f"bench-{run}",
+        "nodes": [
+            {
+                "nodeId": node_id,
+                "label": f"Edited {run} {node_id}",
+                "expectedVersion": versions[node_id],
+                "components": [{"type": "text", "content": _content(run, k)} for k in range(parts)],
+            }
+            for node_id in chosen
+        ],
+    }
+
+
+async def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = await call()
+    return (time.perf_counter() - started) * 1000, result
+
+
+async def measure_app(
+    url: str, session_id: str, args: argparse.Namespace
+) -> dict[str, list[float]]:
+    node_ids = graph_node_ids(GRAPH)
+    versions = dict.fromkeys(node_ids, 1)
+    app = create_app(Settings(database_url=url, migrate_on_start=False))
+    timings: dict[str, list[float]] = {"autoSave": [], "validateSession": []}
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://bench") as http,
+    ):
+        for run in range(args.warmups + args.runs):
+            chosen = _window(node_ids, run, args.changes)
+            body = {
+                "query": AUTO_SAVE,
+                "variables": {
+                    "s": session_id,
+                    "input": _input(run, chosen, versions, args.components),
+                },
+            }
+            elapsed, response = await _timed(lambda body=body: http.post("/graphql", json=body))
+            result = response.json()["data"]["autoSave"]
+            assert result["status"] == "SAVED", result
+            for node in result["nodes"]:
+                versions[node["nodeId"]] = node["version"]
+            if run >= args.warmups:
+                timings["autoSave"].append(elapsed)
+        body = {"query": VALIDATE, "variables": {"id": session_id}}
+        for run in range(args.warmups + args.runs):
+            elapsed, response = await _timed(lambda: http.post("/graphql", json=body))
+            assert response.json()["data"]["validateSession"]["valid"] is True
+            if run >= args.warmups:
+                timings["validateSession"].append(elapsed)
+    return timings
+
+
+def _stamp() -> str:
+    # How SQLAlchemy's DateTime stores values in SQLite (naive UTC text).
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def floor_save(
+    conn: sqlite3.Connection, session_id: str, chosen: list[str], run: int, parts: int
+) -> None:
+    """The statements one save of `chosen` needs, with nothing around them."""
+    marks = ",".join("?" * len(chosen))
+    now = _stamp()
+    save_id = f"floor-{run}"
+    cur = conn.cursor()
+    cur.execute("BEGIN IMMEDIATE")
+    cur.execute("SELECT id FROM sessions WHERE id = ?", (session_id,))
+    cur.execute(
+        "INSERT INTO saves (session_id, save_id, payload_hash, revision, saved_at, touched)"
+        " VALUES (?, ?, ?, 0, ?, '{}') ON CONFLICT DO NOTHING RETURNING save_id",
+        (session_id, save_id, "0" * 64, now),
+    ).fetchall()
+    cur.execute(
+        f"SELECT * FROM nodes WHERE session_id = ? AND node_id IN ({marks})", (session_id, *chosen)
+    ).fetchall()
+    cur.execute(
+        f"SELECT * FROM components WHERE session_id = ? AND node_id IN ({marks}) ORDER BY node_id, position",
+        (session_id, *chosen),
+    ).fetchall()
+    cur.executemany(
+        "UPDATE nodes SET label = ?, type = ?, metadata = ?, version = version + 1, updated_at = ?"
+        " WHERE session_id = ? AND node_id = ?",
+        [(f"Floor {run} {n}", "concept", "{}", now, session_id, n) for n in chosen],
+    )
+    cur.execute(
+        f"DELETE FROM components WHERE session_id = ? AND node_id IN ({marks})",
+        (session_id, *chosen),
+    )
+    cur.executemany(
+        "INSERT INTO components (session_id, node_id, position, type, content, properties, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, '{}', ?, ?)",
+        [
+            (session_id, n, k, "text", _content(run, k), now, now)
+            for n in chosen
+            for k in range(parts)
+        ],
+    )
+    revision = cur.execute(
+        "UPDATE sessions SET revision = revision + 1 WHERE id = ? RETURNING revision", (session_id,)
+    ).fetchone()[0]
+    cur.executemany(
+        "INSERT INTO changes (session_id, revision, at, op, kind, key, save_id) VALUES (?, ?, ?, 'UPDATE', 'NODE', ?, ?)",
+        [(session_id, revision, now, n, save_id) for n in chosen],
+    )
+    cur.execute(
+        "UPDATE saves SET revision = ?, touched = ? WHERE session_id = ? AND save_id = ?",
+        (revision, json.dumps({"nodes": chosen, "relationships": []}), session_id, save_id),
+    )
+    cur.execute(
+        f"SELECT * FROM nodes WHERE session_id = ? AND node_id IN ({marks})", (session_id, *chosen)
+    ).fetchall()
+    cur.execute(
+        f"SELECT * FROM components WHERE session_id = ? AND node_id IN ({marks}) ORDER BY node_id, position",
+        (session_id, *chosen),
+    ).fetchall()
+    cur.execute("COMMIT")
+
+
+def measure_floor(url: str, session_id: str, args: argparse.Namespace) -> list[float]:
+    conn = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+    for pragma in (
+        "journal_mode=WAL",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+        "busy_timeout=10000",
+    ):
+        conn.execute(f"PRAGMA {pragma}")
+    node_ids = graph_node_ids(GRAPH)
+    timings = []
+    try:
+        for run in range(args.warmups + args.runs):
+            # Other nodes than the app's runs touched, so every statement does the same work.
+            chosen = _window(list(reversed(node_ids)), run, args.changes)
+            started = time.perf_counter()
+            floor_save(conn, session_id, chosen, run, args.components)
+            if run >= args.warmups:
+                timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        conn.close()
+    return timings
+
+
+def _line(name: str, values: list[float]) -> str:
+    return f"{name:<16} median {median(values):7.2f} ms   p99 {percentile(values, 0.99):7.2f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--warmups", type=int, default=20)
+    parser.add_argument("--changes", type=int, default=50)
+    parser.add_argument("--components", type=int, default=5)
+    args = parser.parse_args()
+    began = time.perf_counter()
+    with seeded_database(None, (GRAPH,), 42) as (url, ids):
+        session_id = ids[GRAPH.name]
+        timings = asyncio.run(measure_app(url, session_id, args))
+        floor = measure_floor(url, session_id, args)
+    print(
+        f"SQLite file with {GRAPH.nodes:,} nodes x {GRAPH.components_per_node} components; "
+        f"autoSave of {args.changes} node changes x {args.components} components; "
+        f"{args.runs} runs after {args.warmups} warm-ups, in-process over ASGI"
+    )
+    for name, values in timings.items():
+        print(
+            _line(name, values)
+            + f"   (target < {TARGETS_MS[name]:g} ms, seed requirement < {SEED_REQUIREMENTS_MS[name]:g} ms)"
+        )
+    print(_line("bare SQL (floor)", floor))
+    ratio = median(timings["autoSave"]) / median(floor)
+    print(f"autoSave / floor: {ratio:.1f}x (medians)")
+    print(f"total bench time: {time.perf_counter() - began:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

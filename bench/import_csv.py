@@ -1,0 +1,205 @@
+"""CSV import speed and memory, against the floor of the same run (issue 7).
+
+Writes (seeded) a nodes CSV (node_id, label, type, metadata; every 10th node has
+one component) and a relationships CSV (source, target, type, weight) into a
+temporary folder, then:
+
+- ours: `graph-api import --new-session` on a fresh, migrated SQLite file, run in
+  a child process (the CLI's own code path, timed around the whole command:
+  engine, migration check, parse, validate, insert, change log, commit); its peak
+  RSS comes from the kernel (wait4), next to the RSS it had before importing.
+- the floor: Python's sqlite3 `executemany` of the same rows, already parsed and
+  in memory, into the same tables of another fresh, migrated file (same pragmas:
+  WAL, foreign keys, synchronous=NORMAL), in one transaction.
+
+Prints rows/s, peak RSS, both times and ours / floor (target: at most 2).
+
+    .venv/bin/python bench/import_csv.py [--nodes 100000] [--relationships 300000] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+TYPES = ("concept", "person", "place", "event", "document")
+REL_TYPES = ("RELATES_TO", "CITES", "PART_OF", "KNOWS", "NEAR")
+TARGET = 2.0
+
+
+def write_files(folder: Path, node_count: int, relationship_count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    with (folder / "nodes.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["node_id", "label", "type", "metadata", "components"])
+        for index in range(node_count):
+            label = f'Node {index}, "q"' if index % 50 == 0 else f"Node {index}"
+            metadata = json.dumps({"rank": rng.randint(0, 999), "group": f"g{index % 17}"})
+            parts = ""
+            if index % 10 == 0:
+                parts = json.dumps([{"type": "text", "content": f"About node {index}."}])
+            writer.writerow([f"n{index:07d}", label, TYPES[index % 5], metadata, parts])
+    keys: set[tuple[int, int, int]] = set()
+    with (folder / "relationships.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source", "target", "type", "weight"])
+        while len(keys) < relationship_count:
+            key = (rng.randrange(node_count), rng.randrange(node_count), rng.randrange(5))
+            if key in keys:
+                continue
+            keys.add(key)
+            weight = round(rng.random() * 10, 3)
+            writer.writerow([f"n{key[0]:07d}", f"n{key[1]:07d}", REL_TYPES[key[2]], weight])
+
+
+def migrate(path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{path}"
+    subprocess.run(
+        [sys.executable, "-m", "graph_api", "db", "upgrade", "--database-url", url],
+        check=True,
+        capture_output=True,
+    )
+    return url
+
+
+def _run_child(command: list[str], folder: Path) -> tuple[float, float, int, str]:
+    """(seconds, CPU seconds, peak RSS in KiB, stdout) of a child process (rusage from wait4)."""
+    out_path, err_path = folder / "child.out", folder / "child.err"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        sys.exit(f"{command[3:5]} failed ({child.returncode}): {err_path.read_text()}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss, out_path.read_text().strip()
+
+
+def run_ours(folder: Path, url: str) -> tuple[float, float, int, str]:
+    """(seconds, CPU seconds, peak RSS in KiB, summary line) of the CLI import in a child."""
+    command = [
+        sys.executable, "-m", "graph_api", "import", "--new-session",
+        "--nodes", str(folder / "nodes.csv"),
+        "--relationships", str(folder / "relationships.csv"),
+        "--database-url", url,
+    ]  # fmt: skip
+    return _run_child(command, folder)
+
+
+def baseline_rss(folder: Path) -> int:
+    """Peak RSS (KiB) of a child that loads the same modules and imports nothing."""
+    code = "import graph_api.cli, graph_api.services.csv_import, graph_api.db.engine"
+    return _run_child([sys.executable, "-c", code, "", "baseline"], folder)[2]
+
+
+def parsed_rows(folder: Path, session_id: str, stamp: str) -> tuple[list, list, list]:
+    nodes, components, relationships = [], [], []
+    with (folder / "nodes.csv").open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for node_id, label, type_, metadata, parts in reader:
+            nodes.append((session_id, node_id, label, type_, metadata, 1, stamp, stamp))
+            for position, part in enumerate(json.loads(parts) if parts else []):
+                components.append(
+                    (
+                        session_id,
+                        node_id,
+                        position,
+                        part["type"],
+                        part["content"],
+                        "{}",
+                        stamp,
+                        stamp,
+                    )
+                )
+    with (folder / "relationships.csv").open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for source, target, type_, weight in reader:
+            relationships.append(
+                (session_id, source, target, type_, float(weight), "{}", 1, stamp, stamp)
+            )
+    return nodes, components, relationships
+
+
+def run_floor(folder: Path, path: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds) of sqlite3 executemany of the parsed rows in one transaction."""
+    stamp = datetime.now(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    session_id = "00000000-0000-4000-8000-000000000000"
+    nodes, components, relationships = parsed_rows(folder, session_id, stamp)
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+        conn.execute(f"PRAGMA {pragma}")
+    started, cpu_started = time.perf_counter(), time.process_time()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(
+        "INSERT INTO sessions (id, metadata, created_at, last_accessed, expires_at, revision)"
+        " VALUES (?, '{}', ?, ?, ?, 1)",
+        (session_id, stamp, stamp, stamp),
+    )
+    conn.executemany(
+        "INSERT INTO nodes (session_id, node_id, label, type, metadata, version, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        nodes,
+    )
+    conn.executemany(
+        "INSERT INTO components (session_id, node_id, position, type, content, properties,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        components,
+    )
+    conn.executemany(
+        "INSERT INTO relationships (session_id, source_id, target_id, type, weight, properties,"
+        " version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        relationships,
+    )
+    conn.execute("COMMIT")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    conn.close()
+    return seconds, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=100_000)
+    parser.add_argument("--relationships", type=int, default=300_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rows = args.nodes + args.relationships
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        write_files(folder, args.nodes, args.relationships, args.seed)
+        size = sum(p.stat().st_size for p in folder.glob("*.csv")) / 2**20
+        print(f"files: {args.nodes:,} nodes + {args.relationships:,} relationships, "
+              f"{size:.1f} MiB, written in {time.perf_counter() - started:.1f}s")  # fmt: skip
+        floor_db, ours_db = folder / "floor.db", folder / "ours.db"
+        migrate(floor_db)
+        url = migrate(ours_db)
+        base = baseline_rss(folder)
+        ours, ours_cpu, peak, summary = run_ours(folder, url)
+        floor, floor_cpu = run_floor(folder, floor_db)
+    print(f"ours : {ours:6.2f}s (CPU {ours_cpu:5.2f}s)  {rows / ours:>9,.0f} rows/s  "
+          f"peak RSS {peak / 1024:,.0f} MiB (modules only: {base / 1024:,.0f} MiB)")  # fmt: skip
+    print(f"       {summary}")
+    print(f"floor: {floor:6.2f}s (CPU {floor_cpu:5.2f}s)  {rows / floor:>9,.0f} rows/s  "
+          "(sqlite3 executemany of the parsed rows)")  # fmt: skip
+    ratio = ours / floor
+    verdict = "within" if ratio <= TARGET else "OVER"
+    print(f"ours / floor = {ratio:.2f} ({verdict} the {TARGET:g}x target); "
+          f"CPU time: {ours_cpu / floor_cpu:.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""The benchmark's ASGI entry point: the real app, plus the floor routes when asked for.
+
+`uvicorn support.floor_app:app --app-dir bench` serves exactly `create_app()`; with
+GRAPH_API_BENCH_FLOOR=1 it also serves two plain routes that run the minimal SQL
+for the benchmark queries and answer the same JSON shape serialised with orjson.
+They share the app's engine (same driver, same pool, same BEGIN), so the ratio
+ours / floor measures what GraphQL adds, not a different database set-up.
+Production code never imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import Response
+
+from graph_api.app import create_app
+
+_PAGE = "SELECT node_id FROM nodes WHERE session_id = :s ORDER BY node_id LIMIT :n"
+NODES = text("SELECT node_id, label, type FROM nodes WHERE session_id = :s ORDER BY node_id LIMIT :n")
+COMPONENTS = text(
+    "SELECT node_id, position, type, content FROM components"
+    f" WHERE session_id = :s AND node_id IN ({_PAGE}) ORDER BY node_id, position"
+)
+OUTGOING = text(
+    "SELECT r.source_id, r.type, t.node_id, t.label FROM relationships r"
+    " JOIN nodes t ON t.session_id = r.session_id AND t.node_id = r.target_id"
+    f" WHERE r.session_id = :s AND r.source_id IN ({_PAGE}) ORDER BY r.id"
+)
+ONE_NODE = text("SELECT node_id, label, type FROM nodes WHERE session_id = :s AND node_id = :n")
+ONE_NODE_COMPONENTS = text(
+    "SELECT position, type, content FROM components"
+    " WHERE session_id = :s AND node_id = :n ORDER BY position"
+)
+
+
+def _json(data: Any) -> Response:
+    return Response(orjson.dumps(data), media_type="application/json")
+
+
+async def nested(engine: AsyncEngine, session_id: str, first: int) -> dict[str, Any]:
+    """session(id) { nodes(first) { nodes { nodeId label type components {...} outgoing {...} } } }"""
+    params = {"s": session_id, "n": first}
+    async with engine.connect() as conn:
+        await conn.begin()
+        node_rows = (await conn.execute(NODES, params)).all()
+        component_rows = (await conn.execute(COMPONENTS, params)).all()
+        outgoing_rows = (await conn.execute(OUTGOING, params)).all()
+        await conn.rollback()
+    parts: dict[str, list[dict[str, Any]]] = {row[0]: [] for row in node_rows}
+    for node_id, position, type_, content in component_rows:
+        parts[node_id].append({"position": position, "type": type_, "content": content})
+    outgoing: dict[str, list[dict[str, Any]]] = {row[0]: [] for row in node_rows}
+    for source_id, type_, target_id, label in outgoing_rows:
+        outgoing[source_id].append({"type": type_, "target": {"nodeId": target_id, "label": label}})
+    items = [
+        {
+            "nodeId": node_id,
+            "label": label,
+            "type": type_,
+            "components": parts[node_id],
+            "outgoing": outgoing[node_id],
+        }
+        for node_id, label, type_ in node_rows
+    ]
+    return {"data": {"session": {"nodes": {"nodes": items}}}}
+
+
+async def one_node(engine: AsyncEngine, session_id: str, node_id: str) -> dict[str, Any]:
+    """node(sessionId, nodeId) { nodeId label type components { position type content } }"""
+    params = {"s": session_id, "n": node_id}
+    async with engine.connect() as conn:
+        await conn.begin()
+        row = (await conn.execute(ONE_NODE, params)).first()
+        component_rows = (await conn.execute(ONE_NODE_COMPONENTS, params)).all() if row else []
+        await conn.rollback()
+    if row is None:
+        return {"data": {"node": None}}
+    parts = [{"position": p, "type": t, "content": c} for p, t, c in component_rows]
+    return {"data": {"node": {"nodeId": row[0], "label": row[1], "type": row[2], "components": parts}}}
+
+
+def build() -> Any:
+    application = create_app()
+    if os.environ.get("GRAPH_API_BENCH_FLOOR") != "1":
+        return application
+    engine: AsyncEngine = application.state.engine
+
+    async def floor_nested(request: Request) -> Response:
+        body = orjson.loads(await request.body())
+        return _json(await nested(engine, body["sessionId"], int(body["first"])))
+
+    async def floor_node(request: Request) -> Response:
+        body = orjson.loads(await request.body())
+        return _json(await one_node(engine, body["sessionId"], body["nodeId"]))
+
+    # Inserted first: the editor's static files are mounted at "/" and would shadow them.
+    application.router.add_route("/bench/floor/nested", floor_nested, methods=["POST"])
+    application.router.add_route("/bench/floor/node", floor_node, methods=["POST"])
+    routes = application.router.routes
+    routes.insert(0, routes.pop())
+    routes.insert(0, routes.pop())
+    return application
+
+
+app = build()

@@ -1,0 +1,181 @@
+"""Bulk routes: a whole graph in (CSV upload) and out (CSV zip or one JSON document).
+
+`POST /session/{id}/bulk/import` takes multipart fields `nodes` and
+`relationships` (files), `mode`, `dry_run` and `create_missing_nodes`. The
+upload is streamed by the multipart parser into spooled temporary files (memory
+up to 1 MiB each, then disk) before the write transaction opens, so a slow
+upload holds no lock; the import then streams from those files (same rules as
+importCsv, one transaction). `GET /session/{id}/bulk/export` builds its answer
+from one read snapshot into a spooled file and streams that out.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import AsyncIterator, Iterator
+from typing import IO, Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from graph_api.db.models import nodes as nodes_table
+from graph_api.db.models import relationships as relationships_table
+from graph_api.db.transaction import UnitOfWork
+from graph_api.errors import BadUserInput, SessionNotFound
+from graph_api.rest.deps import ReadDb, SessionId, WriteDb
+from graph_api.rest.errors import error_responses
+from graph_api.rest.payloads import NodeOut, RelationshipOut, SessionOut
+from graph_api.services import csv_export, csv_import, reads
+from graph_api.services import sessions as session_service
+
+router = APIRouter(prefix="/session", tags=["bulk"])
+
+_MODES = ("CREATE", "UPSERT", "REPLACE")
+_SPOOL_BYTES = 16 * 1024 * 1024
+_READ_CHUNK = 64 * 1024
+
+
+class ImportReportOut(BaseModel):
+    dry_run: bool
+    rows_read: int = Field(description="Data records in both files, headers excluded.")
+    nodes_created: int
+    nodes_updated: int
+    components_created: int
+    relationships_created: int
+    relationships_updated: int
+    revision: int = Field(description="The session's revision after the import (same on dry_run).")
+
+
+class GraphExportOut(BaseModel):
+    """The JSON export (documentation only: the document is streamed)."""
+
+    session: SessionOut
+    nodes: list[NodeOut]
+    relationships: list[RelationshipOut]
+
+
+@router.post(
+    "/{session_id}/bulk/import",
+    response_model=ImportReportOut,
+    responses=error_responses(404, 413, 422),
+    summary="Import CSV files (importCsv)",
+    description="Multipart upload of `nodes` and/or `relationships` CSV files (CONTRACT.md §6), "
+    "all rows or none. A rejected file answers 422 CSV_INVALID with `problems`: up to 100 "
+    "`{file, line, column, message}`. `mode`: CREATE (default), UPSERT or REPLACE.",
+)
+async def bulk_import(
+    session_id: SessionId,
+    db: WriteDb,
+    nodes: Annotated[UploadFile | None, File(description="The nodes CSV.")] = None,
+    relationships: Annotated[UploadFile | None, File(description="The relationships CSV.")] = None,
+    mode: Annotated[str, Form(description="CREATE, UPSERT or REPLACE.")] = "CREATE",
+    dry_run: Annotated[bool, Form(description="Check and count, write nothing.")] = False,
+    create_missing_nodes: Annotated[
+        bool, Form(description="Create nodes for unknown relationship endpoints.")
+    ] = False,
+) -> ImportReportOut:
+    if mode.upper() not in _MODES:
+        raise BadUserInput("mode must be CREATE, UPSERT or REPLACE", field="mode")
+    report = await csv_import.import_csv(
+        db=db,
+        session_id=session_id,
+        nodes=_rewound(nodes),
+        relationships=_rewound(relationships),
+        options=csv_import.ImportOptions(
+            mode=mode.upper(),  # type: ignore[arg-type]
+            dry_run=dry_run,
+            create_missing_nodes=create_missing_nodes,
+        ),
+    )
+    return ImportReportOut(**vars(report))
+
+
+def _rewound(upload: UploadFile | None) -> IO[bytes] | None:
+    if upload is None:
+        return None
+    upload.file.seek(0)
+    return upload.file
+
+
+@router.get(
+    "/{session_id}/bulk/export",
+    responses={
+        200: {
+            "description": "csv: a zip of nodes.csv and relationships.csv (the files importCsv "
+            "takes); json: the session with its nodes (with components) and relationships.",
+            "content": {
+                "application/zip": {},
+                "application/json": {"schema": GraphExportOut.model_json_schema()},
+            },
+        },
+        **error_responses(404, 422),
+    },
+    summary="Export the whole session",
+)
+async def bulk_export(
+    session_id: SessionId,
+    db: ReadDb,
+    export_format: Annotated[Literal["csv", "json"], Query(alias="format")] = "csv",
+) -> StreamingResponse:
+    row = await session_service.get_session(db=db, session_id=session_id)
+    if row is None:
+        raise SessionNotFound(session_id)
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (streamed, then closed)
+    try:
+        if export_format == "csv":
+            await _write_zip(db, row.id, spool)
+            media_type, suffix = "application/zip", "zip"
+        else:
+            await _write_json(db, row, spool)
+            media_type, suffix = "application/json", "json"
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return StreamingResponse(
+        _chunks(spool),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="session-{row.id}.{suffix}"'},
+    )
+
+
+async def _write_zip(db: UnitOfWork, session_id: str, spool: IO[bytes]) -> None:
+    files: tuple[tuple[str, AsyncIterator[str]], ...] = (
+        ("nodes.csv", csv_export.iter_nodes_csv(db=db, session_id=session_id)),
+        ("relationships.csv", csv_export.iter_relationships_csv(db=db, session_id=session_id)),
+    )
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, chunks in files:
+            with archive.open(name, "w", force_zip64=True) as entry:
+                async for chunk in chunks:
+                    entry.write(chunk.encode("utf-8"))
+
+
+async def _write_json(db: UnitOfWork, row: Any, spool: IO[bytes]) -> None:
+    [node_count] = await reads.count_by_session(db=db, table=nodes_table, ids=[row.id])
+    [rel_count] = await reads.count_by_session(db=db, table=relationships_table, ids=[row.id])
+    session = SessionOut.from_row(row, node_count=node_count, relationship_count=rel_count)
+    spool.write(b'{"session":' + session.model_dump_json().encode() + b',"nodes":[')
+    separator = b""
+    async for page in csv_export.node_pages(db=db, session_id=row.id):
+        for node, sequence in page:
+            spool.write(separator + NodeOut.from_row(node, sequence).model_dump_json().encode())
+            separator = b","
+    spool.write(b'],"relationships":[')
+    separator = b""
+    async for rel_page in csv_export.relationship_pages(db=db, session_id=row.id):
+        for rel in rel_page:
+            spool.write(separator + RelationshipOut.from_row(rel).model_dump_json().encode())
+            separator = b","
+    spool.write(b"]}")
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    """The spooled answer in chunks (Starlette runs this in a thread), then gone."""
+    try:
+        while chunk := spool.read(_READ_CHUNK):
+            yield chunk
+    finally:
+        spool.close()

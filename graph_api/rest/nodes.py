@@ -1,0 +1,171 @@
+"""Node routes: a keyset-paginated list, create, read, patch, delete.
+
+Thin views over services/nodes.py and services/reads.py; a node always comes
+back with its component sequence (one batched read per response).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import Row
+
+from graph_api.db.transaction import UnitOfWork
+from graph_api.errors import BadUserInput, NodeNotFound
+from graph_api.rest.deps import NodeId, ReadDb, RequestLimits, SessionId, WriteDb
+from graph_api.rest.errors import error_responses
+from graph_api.rest.payloads import DeleteResultOut, NodeIn, NodeOut, NodePage, NodePatchIn
+from graph_api.services import nodes as node_service
+from graph_api.services import reads
+from graph_api.services import sessions as session_service
+from graph_api.services.specs import NodeFilter, NodeOrder
+from graph_api.services.validation import check_list_length, check_version
+
+router = APIRouter(prefix="/session/{session_id}/nodes", tags=["nodes"])
+
+LIMIT_DESCRIPTION = "Page size: default 100, at most 5000 (configurable); negative is 422."
+CURSOR_DESCRIPTION = (
+    "`next_cursor` of the previous page; valid only for the same list, filter and order."
+)
+Limit = Annotated[int | None, Query(description=LIMIT_DESCRIPTION)]
+Cursor = Annotated[str | None, Query(description=CURSOR_DESCRIPTION)]
+
+
+async def nodes_out(db: UnitOfWork, rows: Sequence[Row[Any]]) -> list[NodeOut]:
+    keys = [(row.session_id, row.node_id) for row in rows]
+    sequences = await reads.components_by_nodes(db=db, keys=keys) if keys else []
+    return [NodeOut.from_row(row, comps) for row, comps in zip(rows, sequences, strict=True)]
+
+
+async def node_out(db: UnitOfWork, row: Row[Any]) -> NodeOut:
+    [out] = await nodes_out(db, [row])
+    return out
+
+
+async def load_node(db: UnitOfWork, session_id: str, node_id: str) -> Row[Any]:
+    """The node row, else SESSION_NOT_FOUND or NODE_NOT_FOUND."""
+    canonical = await session_service.require_session(db=db, session_id=session_id)
+    [row] = await reads.nodes_by_keys(db=db, keys=[(canonical, node_id)])
+    if row is None:
+        raise NodeNotFound(node_id)
+    return row
+
+
+def _utc(value: datetime, *, field: str) -> datetime:
+    """An input date-time in UTC (no offset means UTC, as in GraphQL)."""
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00 is before year 1 in UTC
+        raise BadUserInput(f"{field} is out of range", field=field) from None
+
+
+def next_cursor(cursors: list[str], has_next_page: bool, cursor: str | None) -> str | None:
+    # An empty page (limit=0) that has more keeps the caller's position.
+    if not has_next_page:
+        return None
+    return cursors[-1] if cursors else cursor
+
+
+@router.get(
+    "",
+    response_model=NodePage,
+    responses=error_responses(404, 422),
+    summary="List a session's nodes, one page at a time",
+)
+async def list_nodes(
+    db: ReadDb,
+    limits: RequestLimits,
+    session_id: SessionId,
+    limit: Limit = None,
+    cursor: Cursor = None,
+    order: Annotated[NodeOrder, Query(description="Sort order (code-point order).")] = (
+        "NODE_ID_ASC"
+    ),
+    node_ids: Annotated[list[str] | None, Query(description="Only these node ids.")] = None,
+    types: Annotated[list[str] | None, Query(description="Only nodes of these types.")] = None,
+    label_contains: Annotated[
+        str | None, Query(description="Case-insensitive substring of the label.")
+    ] = None,
+    updated_since: Annotated[
+        datetime | None, Query(description="Inclusive; without an offset it is UTC.")
+    ] = None,
+) -> NodePage:
+    canonical = await session_service.require_session(db=db, session_id=session_id)
+    node_filter = None
+    if any(v is not None for v in (node_ids, types, label_contains, updated_since)):
+        for values, field in ((node_ids, "node_ids"), (types, "types")):
+            if values is not None:
+                check_list_length(values, limits, field=field)
+        since = _utc(updated_since, field="updated_since") if updated_since else None
+        node_filter = NodeFilter(node_ids, types, label_contains, since)
+    page = await reads.page_nodes(
+        db=db,
+        session_id=canonical,
+        first=limit,
+        after=cursor,
+        node_filter=node_filter,
+        order=order,
+        first_field="limit",
+        after_field="cursor",
+    )
+    return NodePage(
+        items=await nodes_out(db, page.rows),
+        has_next_page=page.has_next_page,
+        next_cursor=next_cursor(page.cursors, page.has_next_page, cursor),
+        total_count=await reads.count_nodes(db=db, session_id=canonical, node_filter=node_filter),
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=NodeOut,
+    responses=error_responses(404, 409, 413, 422),
+    summary="Create a node with its components (createNode)",
+)
+async def create_node(db: WriteDb, session_id: SessionId, body: NodeIn) -> NodeOut:
+    [row] = await node_service.create_nodes(db=db, session_id=session_id, specs=[body.to_spec()])
+    return await node_out(db, row)
+
+
+@router.get(
+    "/{node_id}",
+    response_model=NodeOut,
+    responses=error_responses(404),
+    summary="Read one node with its components",
+)
+async def get_node(db: ReadDb, session_id: SessionId, node_id: NodeId) -> NodeOut:
+    return await node_out(db, await load_node(db, session_id, node_id))
+
+
+@router.patch(
+    "/{node_id}",
+    response_model=NodeOut,
+    responses=error_responses(404, 409, 413, 422),
+    summary="Patch a node's label, type or metadata (updateNode)",
+)
+async def update_node(
+    db: WriteDb, session_id: SessionId, node_id: NodeId, body: NodePatchIn
+) -> NodeOut:
+    row = await node_service.update_node(
+        db=db,
+        session_id=session_id,
+        node_id=node_id,
+        patch=body.to_spec(),
+        expected_version=check_version(body.expected_version),
+    )
+    return await node_out(db, row)
+
+
+@router.delete(
+    "/{node_id}",
+    response_model=DeleteResultOut,
+    responses=error_responses(404),
+    summary="Delete a node, its components and its relationships (deleteNode)",
+)
+async def delete_node(db: WriteDb, session_id: SessionId, node_id: NodeId) -> DeleteResultOut:
+    counts = await node_service.delete_nodes(db=db, session_id=session_id, node_ids=[node_id])
+    return DeleteResultOut.from_counts(counts)

@@ -1,0 +1,59 @@
+"""Bulk inserts: many rows of one table, as fast as the driver takes them.
+
+`insert_rows()` is the one function that inserts rows in bulk (CSV imports and
+the change log). It picks its implementation by dialect from `INSERTERS`, so an
+engine-specific fast path (PostgreSQL COPY) replaces it in one place. Rows are
+tuples in the order of `columns`, with JSON already serialised to text and
+timestamps as `db_timestamp()` made them. The default inserter hands the tuples
+to the driver's executemany through SQLAlchemy's Core connection (under the
+unit of work's lock), so no per-row object or type processing sits in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Dialect, Table, column, insert, table
+
+from graph_api.db.transaction import UnitOfWork
+
+BATCH = 5_000
+Row = tuple[Any, ...]
+Inserter = Callable[[UnitOfWork, Table, Sequence[str], Sequence[Row]], Awaitable[None]]
+
+
+def db_timestamp(db: UnitOfWork, value: datetime) -> Any:
+    """A timestamp as insert_rows() stores it: naive UTC text on SQLite (as UTCDateTime does)."""
+    if db.dialect == "sqlite":
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value
+
+
+@cache
+def _insert_sql(dialect: Dialect, name: str, columns: tuple[str, ...]) -> str:
+    # Untyped columns: no bind casts, so the server types each parameter from its column.
+    statement = insert(table(name, *(column(c) for c in columns)))
+    return str(statement.compile(dialect=dialect))
+
+
+async def _executemany(
+    db: UnitOfWork, target: Table, columns: Sequence[str], rows: Sequence[Row]
+) -> None:
+    sql = _insert_sql(db.conn.dialect, target.name, tuple(columns))
+    for start in range(0, len(rows), BATCH):
+        async with db.lock:
+            await db.conn.exec_driver_sql(sql, list(rows[start : start + BATCH]))
+
+
+INSERTERS: dict[str, Inserter] = {}
+
+
+async def insert_rows(
+    *, db: UnitOfWork, target: Table, columns: Sequence[str], rows: Sequence[Row]
+) -> None:
+    """Insert `rows` into `target` in batches (JSON as text, timestamps from db_timestamp)."""
+    if rows:
+        await INSERTERS.get(db.dialect, _executemany)(db, target, columns, rows)

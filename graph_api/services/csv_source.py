@@ -1,0 +1,167 @@
+"""Where CSV records come from: text, bytes, a file path or a binary stream, read as a stream.
+
+`CsvSource.records()` yields `(line, cells)` for every record, where `line` is the
+physical line on which the record starts (the header is line 1; a quoted cell
+that spans lines pushes later records down). Text is UTF-8 with an optional BOM
+and RFC 4180 quoting; lines end in CRLF, LF or CR.
+
+Bytes that are not UTF-8 (and NUL characters, which no engine stores in text)
+must become problems on their line, not a crash halfway through the file: the
+text is decoded with `surrogateescape`, so a bad byte becomes a lone surrogate
+in its cell, and a cheap per-chunk check tells when the cells of the records
+that follow must be scanned for them (`Record.suspect`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+# A components cell may hold many 1 MiB contents; the csv module's default cap is 128 KiB.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+
+CsvInput = str | bytes | os.PathLike[str] | IO[bytes]
+_CHUNK = 1 << 18
+BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+class _CheckedReader(io.RawIOBase):
+    """A raw byte stream that counts what was read and notes bytes that are not clean UTF-8."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self.bytes_read = 0
+        self.suspect = False
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.bytes_read += size
+        if not self.suspect:
+            self._check(data, final=size == 0)
+        return size
+
+    def _check(self, data: bytes, *, final: bool) -> None:
+        if b"\x00" in data:
+            self.suspect = True
+            return
+        if data.isascii() and not final and not self._decoder.getstate()[0]:
+            return
+        try:
+            self._decoder.decode(data, final)
+        except UnicodeDecodeError:
+            self.suspect = True
+
+
+@dataclass
+class Record:
+    """One record: the line it starts on, its cells, and why it could not be read (if so)."""
+
+    line: int
+    cells: list[str]
+    error: str | None = None
+
+
+class CsvSource:
+    """One CSV document, read lazily from the start by `records()`."""
+
+    def __init__(self, data: CsvInput) -> None:
+        self._data = data
+        self._checked: _CheckedReader | None = None
+        self._text_suspect = False
+
+    @property
+    def bytes_read(self) -> int:
+        return self._checked.bytes_read if self._checked is not None else 0
+
+    @property
+    def size(self) -> int | None:
+        """Total bytes when known up front (files and bytes), for progress reports."""
+        data = self._data
+        if isinstance(data, bytes):
+            return len(data)
+        if isinstance(data, os.PathLike):
+            return Path(data).stat().st_size
+        return None
+
+    def records(self) -> Iterator[Record]:
+        """Every non-blank record with the physical line it starts on."""
+        with self._open() as text:
+            reader = csv.reader(text, strict=True)
+            while True:
+                line = reader.line_num + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    yield Record(line, [], f"malformed CSV: {exc}")
+                    continue
+                if cells:
+                    yield Record(line, cells)
+
+    @property
+    def suspect(self) -> bool:
+        """True once text that may hold bad bytes or NUL characters has been read."""
+        return self._text_suspect or (self._checked is not None and self._checked.suspect)
+
+    def _open(self) -> IO[str]:
+        data = self._data
+        if isinstance(data, str):
+            text = data.removeprefix("\ufeff")
+            self._text_suspect = BAD_TEXT.search(text) is not None
+            return io.StringIO(text, newline="")
+        raw: Any
+        if isinstance(data, bytes):
+            raw = io.BytesIO(data)
+        elif isinstance(data, os.PathLike):
+            raw = open(data, "rb")  # noqa: SIM115 (closed with the text wrapper)
+        else:
+            raw = _Unclosed(data)
+        self._checked = _CheckedReader(raw)
+        buffered = io.BufferedReader(self._checked, buffer_size=_CHUNK)
+        return io.TextIOWrapper(
+            buffered, encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
+
+
+class _Unclosed(io.RawIOBase):
+    """A caller's stream: read from where it is, never closed by us."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
+
+    def close(self) -> None:
+        pass
+
+
+def bad_text_message(cell: str) -> str | None:
+    """Why a cell cannot be stored, when it holds bad bytes or a NUL character."""
+    match = BAD_TEXT.search(cell)
+    if match is None:
+        return None
+    if match.group() == "\x00":
+        return "contains a NUL character, which cannot be stored"
+    return "is not valid UTF-8 text"

@@ -1,0 +1,135 @@
+"""A session's live change feed: replay of the change log, then live changes, with no seam.
+
+The subscription is registered with the broker *before* the first read, so a
+revision committed while the replay is being read is either in the replay or
+announced by a notice afterwards (or both: notices at or below the last
+revision delivered are dropped). Notices are only wake-ups: every batch is
+read from the change log in its own short read transaction, and no
+transaction is open while the feed waits for a notice or for its consumer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from graph_api.config import Limits
+from graph_api.db.transaction import transaction_context
+from graph_api.errors import BadUserInput, SessionNotFound
+from graph_api.services import changes as change_service
+from graph_api.services import clock
+from graph_api.services import sessions as session_service
+from graph_api.services.events import Broker, Subscription
+from graph_api.services.validation import parse_session_id
+
+
+@dataclass(frozen=True)
+class FeedChange:
+    """One Change as the feed delivers it (a change-log row, or the session's deletion)."""
+
+    revision: int
+    at: datetime
+    op: str
+    kind: str
+    key: str
+    save_id: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> FeedChange:
+        return cls(row.revision, row.at, row.op, row.kind, row.key, row.save_id)
+
+
+async def check_start(
+    *, engine: AsyncEngine, session_id: str, since_revision: int | None, limits: Limits
+) -> str:
+    """The canonical id of an existing session that can be followed from `since_revision`.
+
+    Read in a short transaction of its own, before the feed starts, so that a
+    subscription that cannot start fails as a whole operation.
+    """
+    async with transaction_context(engine, write=False, limits=limits) as db:
+        row = await session_service.get_session(db=db, session_id=session_id)
+    if row is None:
+        raise SessionNotFound(session_id)
+    _check_since(since_revision, row.revision)
+    return str(row.id)
+
+
+def _check_since(since_revision: int | None, revision: int) -> None:
+    if since_revision is not None and since_revision > revision:
+        raise BadUserInput(
+            f"sinceRevision {since_revision} is ahead of the session's revision {revision}",
+            field="sinceRevision",
+        )
+
+
+async def session_feed(
+    *,
+    engine: AsyncEngine,
+    broker: Broker,
+    session_id: str,
+    since_revision: int | None,
+    limits: Limits,
+) -> AsyncGenerator[FeedChange, None]:
+    """Changes after `since_revision` (or from now), in revision order, until the session goes."""
+    canonical = parse_session_id(session_id)
+    if canonical is None:
+        raise SessionNotFound(session_id)
+    with broker.subscribe(canonical) as subscription:
+        async with transaction_context(engine, write=False, limits=limits) as db:
+            row = await session_service.get_session(db=db, session_id=canonical)
+        if row is None:
+            raise SessionNotFound(session_id)
+        _check_since(since_revision, row.revision)
+        last = row.revision if since_revision is None else since_revision
+        while True:
+            has_more = True
+            while has_more:
+                page, has_more = await _read_page(
+                    engine=engine, session_id=canonical, last=last, limits=limits
+                )
+                if page is None:
+                    yield _deleted(canonical, subscription, last)
+                    return
+                for change in page:
+                    yield change
+                if page:
+                    last = page[-1].revision
+            deleted_at = await _next_notice(subscription, last)
+            if deleted_at is not None:
+                yield FeedChange(deleted_at, clock.now(), "DELETE", "SESSION", canonical)
+                return
+
+
+async def _next_notice(subscription: Subscription, last: int) -> int | None:
+    """Wait for news after `last`; returns the deletion's revision if the session was deleted."""
+    while True:
+        notice = await subscription.get()
+        if notice.deleted and notice.revision is not None:
+            return notice.revision
+        if notice.revision is None or notice.revision > last:
+            return None
+
+
+async def _read_page(
+    *, engine: AsyncEngine, session_id: str, last: int, limits: Limits
+) -> tuple[list[FeedChange] | None, bool]:
+    """Whole revisions after `last`, in one short transaction; (None, False): session gone."""
+    async with transaction_context(engine, write=False, limits=limits) as db:
+        if await session_service.get_session(db=db, session_id=session_id) is None:
+            return None, False
+        rows, has_more = await change_service.list_changes(
+            db=db, session_id=session_id, since_revision=last, first=limits.max_changes_page
+        )
+    return [FeedChange.from_row(row) for row in rows], has_more
+
+
+def _deleted(session_id: str, subscription: Subscription, last: int) -> FeedChange:
+    """DELETE SESSION at the revision its notice announced (last + 1 if none arrived yet)."""
+    notice = subscription.take_deleted()
+    revision = notice.revision if notice is not None and notice.revision is not None else last + 1
+    return FeedChange(revision, clock.now(), "DELETE", "SESSION", session_id)

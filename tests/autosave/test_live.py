@@ -1,0 +1,216 @@
+"""sessionChanges over a real socket: uvicorn on a loopback port, a graphql-transport-ws client."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from graph_api.config import Settings
+from graph_api.db.transaction import transaction_context
+from graph_api.services import autosave as autosave_service
+from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec
+from tests.autosave.conftest import AUTO_SAVE, LiveServer, auto_save
+from tests.autosave.wsclient import graphql_ws
+from tests.factories import make_session
+from tests.graphql.helpers import CHANGES
+
+DELETE_SESSION = "mutation($s: ID!) { deleteSession(id: $s) { deleted } }"
+
+
+def _key(change: dict[str, Any]) -> tuple[Any, ...]:
+    return (change["revision"], change["op"], change["kind"], change["key"], change["saveId"])
+
+
+async def _committed(server: LiveServer, session_id: str, since: int) -> list[tuple[Any, ...]]:
+    data = await server.gql.ok(CHANGES, {"s": session_id, "since": since, "first": 5000})
+    return [_key(change) for change in data["changes"]["changes"]]
+
+
+async def test_live_changes_arrive_in_order(live_server, settings):
+    async with live_server(settings) as server:
+        session_id = await make_session(server.gql)
+        async with graphql_ws(server.url) as ws:
+            await ws.changes(session_id, since=1)
+            for index in range(3):
+                await auto_save(
+                    server.gql,
+                    session_id,
+                    saveId=f"s{index}",
+                    nodes=[{"nodeId": "N001", "label": f"v{index}"}, {"nodeId": f"X{index}"}],
+                )
+            received = await ws.collect(6)
+        assert [_key(c) for c in received] == await _committed(server, session_id, 1)
+        assert [(c["revision"], c["op"], c["key"], c["saveId"]) for c in received] == [
+            (2, "CREATE", "X0", "s0"),
+            (2, "UPDATE", "N001", "s0"),
+            (3, "CREATE", "X1", "s1"),
+            (3, "UPDATE", "N001", "s1"),
+            (4, "CREATE", "X2", "s2"),
+            (4, "UPDATE", "N001", "s2"),
+        ]
+        assert received[0]["at"].endswith("+00:00")
+
+
+async def test_replay_and_live_seam_under_concurrent_writes(live_server, settings):
+    """A writer commits while the subscriber connects: every revision arrives exactly once."""
+    async with live_server(settings) as server:
+        session_id = await make_session(server.gql)
+        total = 40
+        started = asyncio.Event()
+
+        async def writer() -> None:
+            for index in range(total):
+                if index == 10:
+                    started.set()
+                await auto_save(
+                    server.gql,
+                    session_id,
+                    saveId=f"w{index}",
+                    nodes=[{"nodeId": f"W{index % 7}", "label": f"l{index}"}],
+                )
+
+        task = asyncio.create_task(writer())
+        await started.wait()
+        async with graphql_ws(server.url) as ws:
+            await ws.changes(session_id, since=1)
+            await task
+            committed = await _committed(server, session_id, 1)
+            received = await ws.collect(len(committed), wait_s=60)
+        revisions = [change["revision"] for change in received]
+        assert revisions == sorted(revisions)
+        assert sorted(set(revisions)) == list(range(2, total + 2))
+        assert [_key(c) for c in received] == committed
+
+
+async def test_rollback_publishes_nothing(live_server, settings):
+    async with live_server(settings) as server:
+        session_id = await make_session(server.gql)
+        broker = server.app.state.broker
+        published: list[tuple[Any, ...]] = []
+        original = broker.publish
+
+        async def spy(session: str, revision: int, deleted: bool = False) -> None:
+            published.append((session, revision, deleted))
+            await original(session, revision, deleted)
+
+        broker.publish = spy
+        async with graphql_ws(server.url) as ws:
+            await ws.changes(session_id, since=1)
+            failing = {
+                "saveId": "bad",
+                "nodes": [{"nodeId": "N001", "label": "never"}],
+                "relationships": [{"sourceId": "N001", "targetId": "NOPE", "type": "T"}],
+            }
+            body = await server.gql(AUTO_SAVE, {"s": session_id, "input": failing})
+            assert body["data"] is None
+            await auto_save(
+                server.gql, session_id, saveId="good", nodes=[{"nodeId": "N002", "label": "ok"}]
+            )
+            first = await ws.next_change()
+        assert (first["revision"], first["key"], first["saveId"]) == (2, "N002", "good")
+        assert [revision for _, revision, _ in published] == [2]
+
+
+async def test_concurrent_saves_on_one_node_one_wins_the_others_conflict(live_server, settings):
+    async with live_server(settings) as server:
+        session_id = await make_session(server.gql)
+        clients = 6
+
+        async def client(index: int) -> dict[str, Any]:
+            return await auto_save(
+                server.gql,
+                session_id,
+                saveId=f"c{index}",
+                nodes=[{"nodeId": "N001", "label": f"client {index}", "expectedVersion": 1}],
+            )
+
+        results = await asyncio.gather(*(client(i) for i in range(clients)))
+        saved = [r for r in results if r["status"] == "SAVED"]
+        conflicted = [r for r in results if r["status"] == "CONFLICT"]
+        assert len(saved) == 1 and len(conflicted) == clients - 1
+        winner = saved[0]["nodes"][0]
+        assert winner["version"] == 2
+        for result in conflicted:
+            (conflict,) = result["conflicts"]
+            assert (conflict["currentVersion"], conflict["node"]["label"]) == (2, winner["label"])
+        data = await server.gql.ok(
+            'query($s: ID!) { node(sessionId: $s, nodeId: "N001") { label version } }',
+            {"s": session_id},
+        )
+        assert data["node"] == {"label": winner["label"], "version": 2}
+
+
+async def test_deleted_session_ends_the_subscription_with_delete_session(live_server, settings):
+    async with live_server(settings) as server:
+        session_id = await make_session(server.gql)
+        await auto_save(
+            server.gql, session_id, saveId="a", nodes=[{"nodeId": "N001", "label": "x"}]
+        )
+        async with graphql_ws(server.url) as ws:
+            op_id = await ws.changes(session_id, since=2)
+            await auto_save(
+                server.gql, session_id, saveId="b", nodes=[{"nodeId": "N001", "label": "y"}]
+            )
+            assert (await ws.next_change())["revision"] == 3
+            await server.gql.ok(DELETE_SESSION, {"s": session_id})
+            last = await ws.next_change()
+            assert (last["revision"], last["op"], last["kind"], last["key"]) == (
+                4,
+                "DELETE",
+                "SESSION",
+                session_id,
+            )
+            assert await ws.receive() == {"id": op_id, "type": "complete"}
+        assert server.app.state.broker.subscriber_count(session_id) == 0
+
+
+async def test_unknown_session_ends_with_session_not_found(live_server, settings):
+    async with live_server(settings) as server, graphql_ws(server.url) as ws:
+        for session_id in ("00000000-0000-4000-8000-000000000000", "not-a-session"):
+            op_id = await ws.changes(session_id, since=0)
+            message = await ws.receive()
+            assert message["type"] == "error" and message["id"] == op_id, message
+            assert message["payload"][0]["extensions"]["code"] == "SESSION_NOT_FOUND"
+        real = await make_session(server.gql)
+        op_id = await ws.changes(real, since=99)
+        message = await ws.receive()
+        assert message["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert message["payload"][0]["extensions"]["field"] == "sinceRevision"
+
+
+async def test_a_subscriber_that_falls_behind_is_closed_and_resumes(live_server, settings):
+    """A burst of commits faster than the subscriber drains: closed with a clear error."""
+    small = Settings(**{**settings.model_dump(), "subscriber_queue_size": 3})
+    async with live_server(small) as server:
+        session_id = await make_session(server.gql)
+        async with graphql_ws(server.url) as ws:
+            op_id = await ws.changes(session_id, since=1)
+            await auto_save(
+                server.gql, session_id, saveId="warm", nodes=[{"nodeId": "N001", "label": "w"}]
+            )
+            assert (await ws.next_change())["revision"] == 2
+            # Ten revisions are committed and announced back to back, with no await in between
+            # the announcements: the subscriber's task cannot run, so its queue of 3 overflows.
+            engine = server.app.state.engine
+            revisions = []
+            for index in range(10):
+                async with transaction_context(engine, write=True, limits=small.limits) as db:
+                    result = await autosave_service.auto_save(
+                        db=db,
+                        session_id=session_id,
+                        spec=AutoSaveSpec(save_id=f"b{index}", nodes=[NodeChangeSpec(f"B{index}")]),
+                    )
+                revisions.append(result.revision)
+            broker = server.app.state.broker
+            for revision in revisions:
+                await broker.publish(session_id, revision, False)
+            message = await ws.receive()
+            assert message["type"] == "next" and message["id"] == op_id, message
+            (error,) = message["payload"]["errors"]
+            assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+            assert "sinceRevision" in error["message"]
+            assert await ws.receive() == {"id": op_id, "type": "complete"}
+            # Resuming from the last revision received replays what was missed.
+            await ws.changes(session_id, since=2)
+            resumed = await ws.collect(len(revisions))
+        assert [c["revision"] for c in resumed] == revisions

@@ -1,0 +1,75 @@
+"""2,000 nodes stay usable: the page loads them, draws, selects and saves promptly."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.conftest import Api
+from tests.web.helpers import open_session, select_node, wait_saved
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_two_thousand_nodes(open_page: Any, api: Api, shot: Any) -> None:
+    session_id = api.create_session(withDefaultNodes=False)
+    inputs = [
+        {"nodeId": f"L{i:04d}", "label": f"node {i}", "type": f"t{i % 7}"} for i in range(2000)
+    ]
+    api.gql(
+        """mutation($s: ID!, $i: [NodeInput!]!) {
+            createNodes(sessionId: $s, inputs: $i) { nodeId } }""",
+        s=session_id,
+        i=inputs,
+    )
+    rels = [
+        {"sourceId": f"L{i:04d}", "targetId": f"L{(i * 7 + 1) % 2000:04d}", "type": "next"}
+        for i in range(2000)
+    ]
+    api.gql(
+        """mutation($s: ID!, $i: [RelationshipInput!]!) {
+            createRelationships(sessionId: $s, inputs: $i, onDuplicate: SKIP) { id } }""",
+        s=session_id,
+        i=rels,
+    )
+
+    started = time.monotonic()
+    page = open_session(open_page, session_id)
+    expect(page.locator("#node-count")).to_have_text("(2000)")
+    assert time.monotonic() - started < 15
+
+    # While the layout runs, the page still answers within a frame or two.
+    lag = page.evaluate(
+        """() => new Promise((done) => {
+            const t = performance.now();
+            requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t)));
+        })"""
+    )
+    assert lag < 500, f"two animation frames took {lag:.0f} ms"
+    fps = page.evaluate(
+        """() => new Promise((done) => {
+            let frames = 0;
+            const t = performance.now();
+            const count = () => {
+                if (performance.now() - t >= 1000) return done(frames);
+                frames += 1;
+                requestAnimationFrame(count);
+            };
+            requestAnimationFrame(count);
+        })"""
+    )
+    print(f"frames per second while the layout of 2,000 nodes runs: {fps}")
+    assert fps >= 5
+    page.wait_for_function("graphEditor.view.settled()", timeout=30_000)  # the layout stops
+    assert time.monotonic() - started < 30
+    page.wait_for_timeout(200)
+    shot(page, "09-two-thousand-nodes")
+
+    page.locator("#node-search").fill("node 1999")
+    select_node(page, "L1999")
+    page.locator("#node-label").fill("renamed among 2000")
+    wait_saved(page)
+    assert api.node(session_id, "L1999")["label"] == "renamed among 2000"  # type: ignore[index]
