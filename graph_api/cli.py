@@ -62,6 +62,8 @@ def serve(
     # Workers are separate processes: they read their settings from the environment.
     os.environ["GRAPH_API_DATABASE_URL"] = settings.database_url
     os.environ["GRAPH_API_MIGRATE_ON_START"] = "false"
+    # Each worker picks its event broker knowing it is one of several (services/events.py).
+    os.environ["GRAPH_API_WORKERS"] = str(settings.workers)
     uvicorn.run(
         "graph_api.asgi:app",
         host=settings.host,

@@ -54,9 +54,22 @@ class UnitOfWork:
     async def execute(
         self, statement: Executable, params: Sequence[dict[str, Any]] | dict[str, Any] | None = None
     ) -> Result[Any]:
-        """Run one statement on the request's connection, one at a time."""
+        """Run one statement on the request's connection, one at a time.
+
+        graphql-core cancels sibling fields when one fails; a statement cancelled
+        mid-flight would invalidate the connection and fail the whole request. So the
+        statement is shielded: a cancelled caller still waits for it (keeping the lock)
+        before the cancellation goes on.
+        """
         async with self.lock:
-            return await self.conn.execute(statement, params)
+            running = asyncio.ensure_future(self.conn.execute(statement, params))
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                await asyncio.wait({running})
+                if not running.cancelled():
+                    running.exception()  # retrieved: nobody is left to read it
+                raise
 
     def state(self, kind: type[T], factory: Callable[[], T]) -> T:
         """Per-request state owned by a service (e.g. the pending change log)."""
@@ -96,6 +109,19 @@ async def transaction_context(
     options: dict[str, Any] = {WRITE_OPTION: write}
     if engine.dialect.name == "postgresql":
         if write:
+            # Why READ COMMITTED + a session row lock, not SERIALIZABLE + retry: every
+            # change to a session bumps one row (its revision), so two writers to one
+            # session always conflict. SERIALIZABLE would abort all but one and make us
+            # re-run whole GraphQL requests (uploads and all) under contention, and a
+            # bounded retry still hands clients errors that a queue would have served.
+            # Instead services.sessions.require_session takes SELECT ... FOR UPDATE on
+            # the session row before a changing request reads anything: writers to one
+            # session queue in arrival order, each statement after the lock sees the
+            # previous writer's commit (READ COMMITTED), so version checks, positions and
+            # revisions are exact; writers to different sessions never wait, readers
+            # never wait. Only a request changing two sessions in the opposite order of
+            # another can deadlock: PostgreSQL aborts one, which answers a retryable
+            # error (db/errors.py), with nothing written.
             options["isolation_level"] = "READ COMMITTED"
         else:
             options["isolation_level"] = "REPEATABLE READ"
@@ -110,12 +136,14 @@ async def transaction_context(
                 for hook in uow._before_commit:
                     await hook()
         except BaseException:
-            await conn.rollback()
+            async with uow.lock:  # after any statement still running (see execute)
+                await conn.rollback()
             raise
-        if uow.failed:
-            await conn.rollback()
-            return
-        await conn.commit()
+        async with uow.lock:
+            if uow.failed:
+                await conn.rollback()
+                return
+            await conn.commit()
     await _run_after_commit(uow)
 
 

@@ -99,7 +99,12 @@ class ErrorCodes(SchemaExtension):
     _streamed = False
 
     def on_operation(self) -> Iterator[None]:
-        yield
+        try:
+            yield
+        except GraphQLError as error:
+            # Raised out of the operation (ParserCache parses as its hook opens): Strawberry
+            # answers with this error itself, after this hook, so it gets its code here.
+            raise translate_error(error) from None
         result = self.execution_context.result
         if self._streamed or result is None or not result.errors:
             return

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Path, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.config import Limits, Settings
@@ -113,3 +113,11 @@ RelationshipId = Annotated[
     str,
     Path(description="The relationship's id (an opaque decimal string).", examples=["1"]),
 ]
+
+# The page arguments of every list: the same limits as GraphQL's first/after.
+_LIMIT_DESCRIPTION = "Page size: default 100, at most 5000 (configurable); negative is 422."
+_CURSOR_DESCRIPTION = (
+    "`next_cursor` of the previous page; valid only for the same list, filter and order."
+)
+Limit = Annotated[int | None, Query(description=_LIMIT_DESCRIPTION)]
+Cursor = Annotated[str | None, Query(description=_CURSOR_DESCRIPTION)]

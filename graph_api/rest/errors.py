@@ -174,7 +174,7 @@ async def request_validation_error(request: Request, exc: Exception) -> JSONResp
     return JSONResponse(error_body("BAD_USER_INPUT", message, field=field), 422)
 
 
-async def unreadable_body(request: Request, exc: Exception) -> Response:
+async def http_error(request: Request, exc: Exception) -> Response:
     """FastAPI answers 400 {"detail": ...} for a body it cannot read: on a REST route
     that is 413 LIMIT_EXCEEDED when the body limit stopped it, else (not UTF-8, say)
     bad input like any other, 422 BAD_USER_INPUT."""
@@ -193,7 +193,7 @@ async def unreadable_body(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GraphAPIError, graph_api_error)
     app.add_exception_handler(RequestValidationError, request_validation_error)
-    app.add_exception_handler(StarletteHTTPException, unreadable_body)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     _document_request_validation(app)
 
 

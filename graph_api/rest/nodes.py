@@ -15,9 +15,16 @@ from sqlalchemy import Row
 
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, NodeNotFound
-from graph_api.rest.deps import NodeId, ReadDb, RequestLimits, SessionId, WriteDb
+from graph_api.rest.deps import Cursor, Limit, NodeId, ReadDb, RequestLimits, SessionId, WriteDb
 from graph_api.rest.errors import error_responses
-from graph_api.rest.payloads import DeleteResultOut, NodeIn, NodeOut, NodePage, NodePatchIn
+from graph_api.rest.payloads import (
+    DeleteResultOut,
+    NodeIn,
+    NodeOut,
+    NodePage,
+    NodePatchIn,
+    next_cursor,
+)
 from graph_api.services import nodes as node_service
 from graph_api.services import reads
 from graph_api.services import sessions as session_service
@@ -25,13 +32,6 @@ from graph_api.services.specs import NodeFilter, NodeOrder
 from graph_api.services.validation import check_list_length, check_version
 
 router = APIRouter(prefix="/session/{session_id}/nodes", tags=["nodes"])
-
-LIMIT_DESCRIPTION = "Page size: default 100, at most 5000 (configurable); negative is 422."
-CURSOR_DESCRIPTION = (
-    "`next_cursor` of the previous page; valid only for the same list, filter and order."
-)
-Limit = Annotated[int | None, Query(description=LIMIT_DESCRIPTION)]
-Cursor = Annotated[str | None, Query(description=CURSOR_DESCRIPTION)]
 
 
 async def nodes_out(db: UnitOfWork, rows: Sequence[Row[Any]]) -> list[NodeOut]:
@@ -60,13 +60,6 @@ def _utc(value: datetime, *, field: str) -> datetime:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00 is before year 1 in UTC
         raise BadUserInput(f"{field} is out of range", field=field) from None
-
-
-def next_cursor(cursors: list[str], has_next_page: bool, cursor: str | None) -> str | None:
-    # An empty page (limit=0) that has more keeps the caller's position.
-    if not has_next_page:
-        return None
-    return cursors[-1] if cursors else cursor
 
 
 @router.get(

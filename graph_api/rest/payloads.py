@@ -301,6 +301,14 @@ class _Page(BaseModel):
     total_count: int = Field(description="Items matching the filter, on every page.")
 
 
+def next_cursor(cursors: list[str], has_next_page: bool, cursor: str | None) -> str | None:
+    """`next_cursor` of a page: its last item's cursor while there is more."""
+    # An empty page (limit=0) that has more keeps the caller's position.
+    if not has_next_page:
+        return None
+    return cursors[-1] if cursors else cursor
+
+
 class NodePage(_Page):
     items: list[NodeOut]
 

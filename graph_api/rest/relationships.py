@@ -9,15 +9,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from graph_api.rest.deps import ReadDb, RelationshipId, RequestLimits, SessionId, WriteDb
+from graph_api.rest.deps import (
+    Cursor,
+    Limit,
+    ReadDb,
+    RelationshipId,
+    RequestLimits,
+    SessionId,
+    WriteDb,
+)
 from graph_api.rest.errors import error_responses
-from graph_api.rest.nodes import Cursor, Limit, next_cursor
 from graph_api.rest.payloads import (
     DeleteResultOut,
     RelationshipIn,
     RelationshipOut,
     RelationshipPage,
     RelationshipPatchIn,
+    next_cursor,
 )
 from graph_api.services import reads
 from graph_api.services import relationships as relationship_service

@@ -3,24 +3,27 @@
 The order of one save (CONTRACT.md §6, §9):
 
 1. validate the whole delta (no database);
-2. lock the session (`require_session`: a row lock on PostgreSQL; on SQLite
-   BEGIN IMMEDIATE already admits one writer), so a retry that arrives while
-   the first attempt is committing waits here and then sees its receipt;
-3. claim the saveId: INSERT the receipt ... ON CONFLICT DO NOTHING. If it
-   already existed, the save is REPLAYED (same payload) or BAD_USER_INPUT
-   (different payload) and nothing is written. The insert is what makes a
-   concurrent duplicate safe even without the lock;
-4. read the state of everything the delta mentions (set-based) and plan;
-5. with conflicts under REJECT: drop the claim and answer CONFLICT, so the
-   transaction wrote nothing and the saveId stays free;
-6. apply: node creates, node updates (set-based), node deletes (cascades),
-   relationship deletes, updates, creates; every change-log row carries the
-   saveId; finally the receipt records the revision and the touched ids.
+2. lock the session, then read its revision and this saveId's receipt. On
+   PostgreSQL the session row is locked FOR UPDATE, so a retry arriving while
+   the first attempt commits waits here and then sees its receipt; on SQLite
+   BEGIN IMMEDIATE already admits one writer at a time. A receipt means the
+   save is REPLAYED (same payload) or BAD_USER_INPUT (another payload), and
+   nothing is written;
+3. read the state of everything the delta mentions (set-based) and plan;
+4. with conflicts under REJECT, answer CONFLICT: nothing was written and the
+   saveId stays free;
+5. claim the saveId: INSERT the receipt ... ON CONFLICT DO NOTHING. Nothing is
+   written yet, so if another attempt got there first (which the lock already
+   prevents; this is the database's own guarantee) this one turns into its
+   REPLAYED answer;
+6. apply: every change-log row carries the saveId.
 
-A save that changes nothing (every value already as sent) bumps no revision
-and still keeps its receipt at the current revision: the client is in sync
-at that revision, and a retry is REPLAYED with that same revision. Any error
-rolls the whole request back, receipt included: a failed save leaves no trace.
+The receipt holds the revision the save produced (known in advance: the lock
+admits no other writer) and the ids it touched. A save that changes nothing
+(every value already as sent) bumps no revision and keeps its receipt at the
+current revision: the client is in sync at that revision, and a retry is
+REPLAYED with that same revision. Any error rolls the whole request back,
+receipt included: a failed save leaves no trace.
 """
 
 from __future__ import annotations
@@ -29,23 +32,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from graph_api.db.models import changes, components, nodes, saves
+from graph_api.db.models import changes, components, saves, sessions
 from graph_api.db.transaction import UnitOfWork
-from graph_api.errors import BadUserInput
+from graph_api.errors import BadUserInput, SessionNotFound
 from graph_api.services import changes as change_service
 from graph_api.services import clock, reads
-from graph_api.services import nodes as node_service
 from graph_api.services import relationships as relationship_service
 from graph_api.services import sessions as session_service
-from graph_api.services.autosave_plan import Conflict, NodeUpdate, Plan, State, make_plan
+from graph_api.services.autosave_apply import apply_plan
+from graph_api.services.autosave_plan import Conflict, State, make_plan
 from graph_api.services.autosave_specs import AutoSaveSpec, payload_hash, validate
-from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec
+from graph_api.services.validation import parse_session_id
 
 Status = Literal["SAVED", "CONFLICT", "REPLAYED"]
-_CHUNK = 10_000
 
 
 @dataclass
@@ -55,58 +57,99 @@ class SaveResult:
     revision: int
     saved_at: datetime
     conflicts: list[Conflict] = field(default_factory=list)
-    nodes: list[Row[Any]] = field(default_factory=list)
+    nodes: list[Any] = field(default_factory=list)
     relationships: list[Row[Any]] = field(default_factory=list)
+    # New component rows of the nodes whose sequence this save replaced (by nodeId).
+    components: dict[str, list[Any]] = field(default_factory=dict)
 
 
 async def auto_save(*, db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> SaveResult:
     """Apply the delta once per (session, saveId); see the module docstring for the rules."""
     validate(spec, db.limits)
-    session_id = await session_service.require_session(db=db, session_id=session_id)
     digest = payload_hash(spec)
+    canonical, current, receipt = await _lock(db, session_id, spec.save_id)
+    if receipt is not None:
+        return await _replay(db, canonical, spec.save_id, digest, receipt)
+    state = await _load(db, canonical, spec)
+    plan = make_plan(spec=spec, state=state, session_id=canonical, limits=db.limits)
     saved_at = clock.now()
-    if not await _claim(db, session_id, spec.save_id, digest, saved_at):
-        return await _replay(db, session_id, spec.save_id, digest)
-    state = await _load(db, session_id, spec)
-    plan = make_plan(spec=spec, state=state, session_id=session_id, limits=db.limits)
     if plan.conflicts:
-        await _release(db, session_id, spec.save_id)
-        return SaveResult(
-            save_id=spec.save_id,
-            status="CONFLICT",
-            revision=await node_service.current_revision(db=db, session_id=session_id),
-            saved_at=saved_at,
-            conflicts=plan.conflicts,
+        return SaveResult(spec.save_id, "CONFLICT", current, saved_at, conflicts=plan.conflicts)
+    # The revision this save produces is known now: the lock admits no other writer.
+    revision = current + 1 if plan.writes else current
+    touched = {"nodes": [c.node_id for c in spec.nodes], "relationships": []}
+    if not await _claim(db, canonical, spec.save_id, digest, revision, saved_at, touched):
+        return await _replay(db, canonical, spec.save_id, digest, None)
+    applied = await apply_plan(db=db, session_id=canonical, spec=spec, plan=plan, state=state)
+    pending = change_service.pending_revision(db=db, session_id=canonical)
+    actual = pending if pending is not None else current
+    touched["relationships"] = [str(row.id) for row in applied.relationships]
+    # Relationships created just now have their ids only now (the revision check is a
+    # safeguard: it always matches).
+    if touched["relationships"] or actual != revision:
+        revision = actual
+        await db.execute(
+            update(saves)
+            .where(saves.c.session_id == canonical, saves.c.save_id == spec.save_id)
+            .values(touched=touched, revision=revision)
         )
-    relationship_rows = await _apply(db, session_id, spec, plan, state)
-    revision = change_service.pending_revision(db=db, session_id=session_id)
-    if revision is None:
-        revision = await node_service.current_revision(db=db, session_id=session_id)
-    node_rows = await _current_nodes(db, session_id, [c.node_id for c in spec.nodes])
-    touched = {
-        "nodes": [row.node_id for row in node_rows],
-        "relationships": [str(row.id) for row in relationship_rows],
-    }
-    await db.execute(
-        update(saves)
-        .where(saves.c.session_id == session_id, saves.c.save_id == spec.save_id)
-        .values(revision=revision, touched=touched)
-    )
     return SaveResult(
-        save_id=spec.save_id,
-        status="SAVED",
-        revision=revision,
-        saved_at=saved_at,
-        nodes=node_rows,
-        relationships=relationship_rows,
+        spec.save_id,
+        "SAVED",
+        revision,
+        saved_at,
+        nodes=applied.nodes,
+        relationships=applied.relationships,
+        components=applied.components,
     )
 
 
 # ---------------------------------------------------------------- receipts
 
 
+async def _lock(db: UnitOfWork, session_id: str, save_id: str) -> tuple[str, int, Row[Any] | None]:
+    """(canonical id, revision, receipt or None), the session locked; else SESSION_NOT_FOUND.
+
+    On PostgreSQL the row lock (sessions.require_session) is its own statement:
+    a statement that waited for a lock still reads the other tables as of its
+    start, and would miss the receipt of the attempt it waited for. The next
+    statement sees everything committed before the lock was granted. On SQLite,
+    BEGIN IMMEDIATE has done that already, so one statement does it all.
+    """
+    canonical = parse_session_id(session_id)
+    if canonical is None:
+        raise SessionNotFound(session_id)
+    if db.dialect == "postgresql":
+        await session_service.require_session(db=db, session_id=canonical)
+    joined = sessions.outerjoin(
+        saves, and_(saves.c.session_id == sessions.c.id, saves.c.save_id == save_id)
+    )
+    statement = (
+        select(
+            sessions.c.revision,
+            saves.c.save_id,
+            saves.c.payload_hash,
+            saves.c.revision.label("saved_revision"),
+            saves.c.saved_at,
+            saves.c.touched,
+        )
+        .select_from(joined)
+        .where(sessions.c.id == canonical)
+    )
+    row = (await db.execute(statement)).first()
+    if row is None:
+        raise SessionNotFound(session_id)
+    return canonical, int(row.revision), row if row.save_id is not None else None
+
+
 async def _claim(
-    db: UnitOfWork, session_id: str, save_id: str, digest: str, saved_at: datetime
+    db: UnitOfWork,
+    session_id: str,
+    save_id: str,
+    digest: str,
+    revision: int,
+    saved_at: datetime,
+    touched: dict[str, list[str]],
 ) -> bool:
     """Insert the receipt; False when this saveId already has one in the session."""
     dialect_insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
@@ -116,9 +159,9 @@ async def _claim(
             session_id=session_id,
             save_id=save_id,
             payload_hash=digest,
-            revision=0,  # set once the save is applied
+            revision=revision,
             saved_at=saved_at,
-            touched={},
+            touched=touched,
         )
         .on_conflict_do_nothing(index_elements=[saves.c.session_id, saves.c.save_id])
         .returning(saves.c.save_id)
@@ -126,32 +169,35 @@ async def _claim(
     return (await db.execute(statement)).first() is not None
 
 
-async def _release(db: UnitOfWork, session_id: str, save_id: str) -> None:
-    await db.execute(
-        delete(saves).where(saves.c.session_id == session_id, saves.c.save_id == save_id)
-    )
-
-
-async def _replay(db: UnitOfWork, session_id: str, save_id: str, digest: str) -> SaveResult:
+async def _replay(
+    db: UnitOfWork, session_id: str, save_id: str, digest: str, receipt: Row[Any] | None
+) -> SaveResult:
     """A saveId seen before: the same payload is REPLAYED, another is refused."""
-    receipt = (
-        await db.execute(
-            select(saves).where(saves.c.session_id == session_id, saves.c.save_id == save_id)
-        )
-    ).one()
+    if receipt is None:
+        receipt = (
+            await db.execute(
+                select(
+                    saves.c.payload_hash,
+                    saves.c.revision.label("saved_revision"),
+                    saves.c.saved_at,
+                    saves.c.touched,
+                ).where(saves.c.session_id == session_id, saves.c.save_id == save_id)
+            )
+        ).one()
     if receipt.payload_hash != digest:
         raise BadUserInput(
             f"saveId {save_id} was already used for a different payload", field="saveId"
         )
     touched = receipt.touched or {}
-    node_rows = await _current_nodes(db, session_id, touched.get("nodes", []))
+    keys = [(session_id, node_id) for node_id in touched.get("nodes", [])]
+    node_rows = [row for row in await reads.nodes_by_keys(db=db, keys=keys) if row is not None]
     ids = [int(raw) for raw in touched.get("relationships", [])]
     found = await relationship_service.find_by_ids(db=db, session_id=session_id, ids=ids)
     return SaveResult(
-        save_id=save_id,
-        status="REPLAYED",
-        revision=receipt.revision,
-        saved_at=receipt.saved_at,
+        save_id,
+        "REPLAYED",
+        receipt.saved_revision,
+        receipt.saved_at,
         nodes=node_rows,
         relationships=[found[rel_id] for rel_id in ids if rel_id in found],
     )
@@ -161,7 +207,7 @@ async def _replay(db: UnitOfWork, session_id: str, save_id: str, digest: str) ->
 
 
 async def _load(db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> State:
-    """Everything the delta mentions, in one statement per kind (per 10,000 keys)."""
+    """Everything the delta mentions, one statement per kind (per 10,000 keys)."""
     mentioned = [change.node_id for change in spec.nodes] + list(spec.delete_node_ids)
     for rel in spec.relationships:
         mentioned += (rel.source_id, rel.target_id)
@@ -172,7 +218,7 @@ async def _load(db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> State:
         for c in spec.nodes
         if c.components is not None and c.node_id in found_nodes
     ]
-    sequences = await reads.components_by_nodes(db=db, keys=with_components)
+    sequences = await _sequences(db, session_id, with_components)
     raw_ids = [rel.id for rel in spec.relationships if rel.id is not None]
     raw_ids += spec.delete_relationship_ids
     numeric = [
@@ -199,6 +245,30 @@ async def _load(db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> State:
     return state
 
 
+async def _sequences(
+    db: UnitOfWork, session_id: str, keys: list[tuple[str, str]]
+) -> list[list[Row[Any]]]:
+    """The current component sequences, only the columns that say whether one is identical."""
+    found: dict[str, list[Row[Any]]] = {node_id: [] for _, node_id in keys}
+    node_ids = list(found)
+    for start in range(0, len(node_ids), 10_000):
+        for row in await db.execute(
+            select(
+                components.c.node_id,
+                components.c.type,
+                components.c.content,
+                components.c.properties,
+            )
+            .where(
+                components.c.session_id == session_id,
+                components.c.node_id.in_(node_ids[start : start + 10_000]),
+            )
+            .order_by(components.c.node_id, components.c.position)
+        ):
+            found[row.node_id].append(row)
+    return [found[node_id] for _, node_id in keys]
+
+
 async def _deleted_relationships(
     db: UnitOfWork, session_id: str, spec: AutoSaveSpec, state: State
 ) -> set[str]:
@@ -223,155 +293,3 @@ async def _deleted_relationships(
         )
     )
     return set(rows.scalars())
-
-
-async def _current_nodes(db: UnitOfWork, session_id: str, node_ids: list[str]) -> list[Row[Any]]:
-    if not node_ids:
-        return []
-    rows = await reads.nodes_by_keys(db=db, keys=[(session_id, node_id) for node_id in node_ids])
-    return [row for row in rows if row is not None]
-
-
-# ---------------------------------------------------------------- writing
-
-
-async def _apply(
-    db: UnitOfWork, session_id: str, spec: AutoSaveSpec, plan: Plan, state: State
-) -> list[Row[Any]]:
-    """Write the plan; returns the current rows of the delta's relationships, in input order."""
-    save_id = spec.save_id
-    if plan.node_creates:
-        await node_service.create_nodes(
-            db=db,
-            session_id=session_id,
-            specs=[
-                NodeSpec(
-                    node_id=c.node_id,
-                    label=c.label if c.label is not None else c.node_id,
-                    type=c.type if c.type is not None else "concept",
-                    metadata=c.metadata,
-                    components=c.components,
-                )
-                for c in plan.node_creates
-            ],
-            save_id=save_id,
-        )
-    if plan.node_updates:
-        await _update_nodes(db, session_id, plan.node_updates, save_id)
-    if plan.node_deletes:
-        await node_service.delete_nodes(
-            db=db,
-            session_id=session_id,
-            node_ids=plan.node_deletes,
-            missing_ok=True,
-            save_id=save_id,
-        )
-    if plan.relationship_deletes:
-        await relationship_service.delete_relationships(
-            db=db,
-            session_id=session_id,
-            relationship_ids=plan.relationship_deletes,
-            missing_ok=True,
-            save_id=save_id,
-        )
-    return await _apply_relationships(db, session_id, spec, plan, state)
-
-
-async def _update_nodes(
-    db: UnitOfWork, session_id: str, updates: list[NodeUpdate], save_id: str
-) -> None:
-    """Bump every changed node in one executemany, and replace sequences in two statements."""
-    now = clock.now()
-    await db.execute(
-        update(nodes)
-        .where(nodes.c.session_id == bindparam("b_session"), nodes.c.node_id == bindparam("b_node"))
-        .values(
-            label=bindparam("b_label"),
-            type=bindparam("b_type"),
-            metadata=bindparam("b_metadata", type_=nodes.c.metadata.type),
-            version=nodes.c.version + 1,
-            updated_at=bindparam("b_updated_at", type_=nodes.c.updated_at.type),
-        ),
-        [
-            {
-                "b_session": session_id,
-                "b_node": u.row.node_id,
-                "b_label": u.values.get("label", u.row.label),
-                "b_type": u.values.get("type", u.row.type),
-                "b_metadata": u.values.get("metadata", u.row.metadata),
-                "b_updated_at": now,
-            }
-            for u in updates
-        ],
-    )
-    replaced = [u for u in updates if u.components is not None]
-    for start in range(0, len(replaced), _CHUNK):
-        chunk = [u.row.node_id for u in replaced[start : start + _CHUNK]]
-        await db.execute(
-            delete(components).where(
-                components.c.session_id == session_id, components.c.node_id.in_(chunk)
-            )
-        )
-    rows = [row for u in replaced for row in u.components or []]
-    if rows:
-        await db.execute(insert(components), rows)
-    for u in updates:
-        await change_service.record(
-            db=db,
-            session_id=session_id,
-            kind="NODE",
-            op="UPDATE",
-            key=u.row.node_id,
-            save_id=save_id,
-        )
-
-
-async def _apply_relationships(
-    db: UnitOfWork, session_id: str, spec: AutoSaveSpec, plan: Plan, state: State
-) -> list[Row[Any]]:
-    by_index: dict[int, Row[Any]] = {}
-    for item in plan.relationship_updates:
-        values = item.values
-        by_index[item.index] = await relationship_service.update_relationship(
-            db=db,
-            session_id=session_id,
-            relationship_id=str(item.row.id),
-            patch=RelationshipPatch(
-                type=values.get("type"),
-                weight=values.get("weight"),
-                properties=values.get("properties"),
-                clear_weight="weight" in values and values["weight"] is None,
-            ),
-            save_id=spec.save_id,
-        )
-    if plan.relationship_creates:
-        changes_ = [spec.relationships[index] for index in plan.relationship_creates]
-        created = await relationship_service.create_relationships(
-            db=db,
-            session_id=session_id,
-            specs=[
-                RelationshipSpec(
-                    source_id=c.source_id,
-                    target_id=c.target_id,
-                    type=c.type,
-                    weight=c.weight,
-                    properties=c.properties,
-                )
-                for c in changes_
-            ],
-            save_id=spec.save_id,
-        )
-        by_index.update(zip(plan.relationship_creates, created, strict=True))
-    result: list[Row[Any]] = []
-    for index, change in enumerate(spec.relationships):
-        row = by_index.get(index)
-        if row is None:  # unchanged: as it was read under the lock
-            numeric = relationship_service.parse_relationship_id(change.id or "")
-            row = (
-                state.relationships_by_id.get(numeric)
-                if numeric is not None
-                else state.relationships_by_key.get(change.key)
-            )
-        if row is not None:
-            result.append(row)
-    return result

@@ -72,7 +72,8 @@ class AutoSaveSpec:
 
 
 def _component_doc(spec: ComponentSpec) -> dict[str, Any]:
-    return {"type": spec.type, "content": spec.content or "", "properties": spec.properties or {}}
+    properties = _canonical(spec.properties) if spec.properties else {}
+    return {"type": spec.type, "content": spec.content or "", "properties": properties}
 
 
 def _node_doc(change: NodeChangeSpec) -> dict[str, Any]:
@@ -80,7 +81,7 @@ def _node_doc(change: NodeChangeSpec) -> dict[str, Any]:
     for name, value in (
         ("label", change.label),
         ("type", change.type),
-        ("metadata", change.metadata),
+        ("metadata", _canonical(change.metadata)),
         ("expectedVersion", change.expected_version),
     ):
         if value is not None:
@@ -99,9 +100,9 @@ def _relationship_doc(change: RelationshipChangeSpec) -> dict[str, Any]:
     if change.id is not None:
         doc["id"] = change.id
     if change.weight_given:
-        doc["weight"] = change.weight
+        doc["weight"] = _canonical(change.weight)
     if change.properties is not None:
-        doc["properties"] = change.properties
+        doc["properties"] = _canonical(change.properties)
     if change.expected_version is not None:
         doc["expectedVersion"] = change.expected_version
     return doc
@@ -120,11 +121,13 @@ def payload_hash(spec: AutoSaveSpec) -> str:
         "deleteRelationshipIds": spec.delete_relationship_ids,
         "onConflict": spec.on_conflict,
     }
-    return hashlib.sha256(orjson.dumps(_canonical(doc), option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _canonical(value: Any) -> Any:
-    """JSON has one kind of number: 1.0 and 1 are the same value (true stays true)."""
+    """JSON has one kind of number: 1.0 and 1 are the same value (true stays true).
+
+    Applied to the JSON-valued fields only; the others have one type each."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):

@@ -3,17 +3,19 @@
 `insert_rows()` is the one function that inserts rows in bulk (CSV imports and
 the change log). It picks its implementation by dialect from `INSERTERS`, so an
 engine-specific fast path (PostgreSQL COPY) replaces it in one place. Rows are
-tuples in the order of `columns`, with JSON already serialised to text and
-timestamps as `db_timestamp()` made them. The default inserter hands the tuples
+tuples in the order of `columns` (any iterable, consumed once, possibly a
+generator), with JSON already serialised to text and timestamps as
+`db_timestamp()` made them. The default inserter hands the tuples
 to the driver's executemany through SQLAlchemy's Core connection (under the
 unit of work's lock), so no per-row object or type processing sits in between.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cache
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Dialect, Table, column, insert, table
@@ -22,7 +24,7 @@ from graph_api.db.transaction import UnitOfWork
 
 BATCH = 5_000
 Row = tuple[Any, ...]
-Inserter = Callable[[UnitOfWork, Table, Sequence[str], Sequence[Row]], Awaitable[None]]
+Inserter = Callable[[UnitOfWork, Table, Sequence[str], Iterable[Row]], Awaitable[None]]
 
 
 def db_timestamp(db: UnitOfWork, value: datetime) -> Any:
@@ -40,20 +42,21 @@ def _insert_sql(dialect: Dialect, name: str, columns: tuple[str, ...]) -> str:
 
 
 async def _executemany(
-    db: UnitOfWork, target: Table, columns: Sequence[str], rows: Sequence[Row]
+    db: UnitOfWork, target: Table, columns: Sequence[str], rows: Iterable[Row]
 ) -> None:
     sql = _insert_sql(db.conn.dialect, target.name, tuple(columns))
-    for start in range(0, len(rows), BATCH):
+    batches = iter(rows)
+    # Batch by batch from any iterable: a generator of rows is never held whole in memory.
+    while batch := list(islice(batches, BATCH)):
         async with db.lock:
-            await db.conn.exec_driver_sql(sql, list(rows[start : start + BATCH]))
+            await db.conn.exec_driver_sql(sql, batch)
 
 
 INSERTERS: dict[str, Inserter] = {}
 
 
 async def insert_rows(
-    *, db: UnitOfWork, target: Table, columns: Sequence[str], rows: Sequence[Row]
+    *, db: UnitOfWork, target: Table, columns: Sequence[str], rows: Iterable[Row]
 ) -> None:
     """Insert `rows` into `target` in batches (JSON as text, timestamps from db_timestamp)."""
-    if rows:
-        await INSERTERS.get(db.dialect, _executemany)(db, target, columns, rows)
+    await INSERTERS.get(db.dialect, _executemany)(db, target, columns, rows)

@@ -119,10 +119,10 @@ async def _flush(db: UnitOfWork, pending: _PendingChanges) -> None:
             db=db,
             target=changes_table,
             columns=_CHANGE_COLUMNS,
-            rows=[
+            rows=(
                 (session_id, current.revision, at, op, kind, key, save_id)
                 for (kind, key), (op, save_id) in current.entries.items()
-            ],
+            ),
         )
         db.notify(session_id, current.revision)
 

@@ -2,11 +2,11 @@
 
 One streaming pass over each file, nodes first, in batches: every record is
 parsed and checked (csv_rows), each batch is checked against the rest of the
-file and the session and written while nothing is wrong (csv_batches). The
-first problem stops the writing, not the reading, so the user gets every
-problem (up to 100) at once; raising CSV_INVALID then makes the edge roll back
-what was written, so a rejected import leaves nothing behind at any size. A dry
-run checks and counts the same way and writes nothing.
+file and the session and written while nothing is wrong (csv_nodes,
+csv_relationships). The first problem stops the writing, not the reading, so
+the user gets every problem (up to 100) at once; raising CSV_INVALID then
+makes the edge roll back what was written, so a rejected import leaves nothing
+behind at any size. A dry run checks and counts the same way and writes nothing.
 
 Memory holds one batch, the node ids of the session and of the file and the
 relationship keys of the file (plus the change log's entries), never the file.
@@ -27,10 +27,12 @@ from graph_api.services import bulk, clock, csv_write
 from graph_api.services import changes as change_service
 from graph_api.services import nodes as node_service
 from graph_api.services import sessions as session_service
-from graph_api.services.csv_batches import ImportState, apply_nodes, apply_relationships
 from graph_api.services.csv_headers import FileName, Header, parse_header
+from graph_api.services.csv_nodes import apply_nodes
+from graph_api.services.csv_relationships import apply_relationships
 from graph_api.services.csv_rows import NodeParser, RelationshipParser
-from graph_api.services.csv_source import CsvInput, CsvSource, Record
+from graph_api.services.csv_source import CsvInput, CsvSource, Record, bad_text_message
+from graph_api.services.csv_state import ImportState
 
 ImportModeName = Literal["CREATE", "UPSERT", "REPLACE"]
 # Told (rows read so far, bytes read so far) after every batch.
@@ -187,7 +189,8 @@ class _Reader:
         records = 0
         for record in source.records():
             if header is None:
-                header = self._header(file, record.cells, record.line, record.error)
+                error = record.error or _bad_header_text(record, source.suspect)
+                header = self._header(file, record.cells, record.line, error)
                 if not header.usable:
                     break
                 parse = NodeParser if file == "nodes" else RelationshipParser
@@ -244,3 +247,11 @@ def _note_rejected_node(state: ImportState, header: Header, record: Record) -> N
         node_id = record.cells[header.known["node_id"]]
         if node_id and node_id not in state.file_nodes:
             state.file_nodes[node_id] = record.line
+
+
+def _bad_header_text(record: Record, suspect: bool) -> str | None:
+    for cell in record.cells if suspect else ():
+        message = bad_text_message(cell)
+        if message is not None:
+            return f"the column name {cell!r} {message}"
+    return None

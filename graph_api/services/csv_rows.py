@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from sys import intern
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 
@@ -21,6 +21,7 @@ from graph_api.services.csv_headers import FileName, Header, Problems, to_float
 from graph_api.services.csv_source import Record, bad_text_message
 from graph_api.services.validation import NODE_ID_PATTERN
 
+RowT = TypeVar("RowT")
 _COMPONENT_KEYS = frozenset({"type", "content", "properties"})
 EMPTY_JSON = "{}"
 
@@ -69,7 +70,7 @@ class RowError(Exception):
         self.message = message
 
 
-class _Parser:
+class _Parser(Generic[RowT]):
     file: FileName
 
     def __init__(self, header: Header, limits: Limits, problems: Problems) -> None:
@@ -77,8 +78,9 @@ class _Parser:
         self.limits = limits
         self.problems = problems
         self.known = header.known
-        self.has_json = "metadata" in header.known or "properties" in header.known
-        self.has_object = self.has_json or bool(header.extras) or header.labels
+        # The file sets metadata/properties (as a whole, on UPSERT) when it has a column for them.
+        has_json = "metadata" in header.known or "properties" in header.known
+        self.has_object = has_json or bool(header.extras) or header.labels
 
     def _record_ok(self, record: Record, suspect: bool) -> bool:
         """The record has the header's cell count and readable text; else problems."""
@@ -103,8 +105,18 @@ class _Parser:
             return not bad
         return True
 
-    def _fail(self, line: int, column: str | None, message: str) -> None:
-        self.problems.add(self.file, line, column, message)
+    def parse(self, record: Record, suspect: bool) -> RowT | None:
+        """The row of a record, or None after adding its problems."""
+        if not self._record_ok(record, suspect):
+            return None
+        try:
+            return self._row(record.line, record.cells)
+        except RowError as exc:
+            self.problems.add(self.file, record.line, exc.column, exc.message)
+            return None
+
+    def _row(self, line: int, cells: list[str]) -> RowT:
+        raise NotImplementedError
 
     def _node_id(self, cells: list[str], name: str, what: str) -> str:
         value = cells[self.known[name]]
@@ -170,18 +182,8 @@ class _Parser:
         return text.decode()
 
 
-class NodeParser(_Parser):
+class NodeParser(_Parser[NodeRow]):
     file: FileName = "nodes"
-
-    def parse(self, record: Record, suspect: bool) -> NodeRow | None:
-        """The node row of a record, or None after adding its problems."""
-        if not self._record_ok(record, suspect):
-            return None
-        try:
-            return self._row(record.line, record.cells)
-        except RowError as exc:
-            self._fail(record.line, exc.column, exc.message)
-            return None
 
     def _row(self, line: int, cells: list[str]) -> NodeRow:
         known, header, limits = self.known, self.header, self.limits
@@ -254,22 +256,12 @@ class NodeParser(_Parser):
         return ComponentRow(type_, content, properties, text)
 
 
-class RelationshipParser(_Parser):
+class RelationshipParser(_Parser[RelationshipRow]):
     file: FileName = "relationships"
 
     def __init__(self, header: Header, limits: Limits, problems: Problems) -> None:
         super().__init__(header, limits, problems)
         self.weight_index = header.known.get("weight")
-
-    def parse(self, record: Record, suspect: bool) -> RelationshipRow | None:
-        """The relationship row of a record, or None after adding its problems."""
-        if not self._record_ok(record, suspect):
-            return None
-        try:
-            return self._row(record.line, record.cells)
-        except RowError as exc:
-            self._fail(record.line, exc.column, exc.message)
-            return None
 
     def _row(self, line: int, cells: list[str]) -> RelationshipRow:
         known, header = self.known, self.header

@@ -61,11 +61,16 @@ class BrokerStopped(InternalError):
 class Subscription:
     """One subscriber's bounded queue of notices for one session."""
 
-    def __init__(self, broker: Broker, session_id: str, queue_size: int) -> None:
+    def __init__(
+        self, broker: Broker, session_id: str, queue_size: int, poll_s: float | None = None
+    ) -> None:
         self.session_id = session_id
         self._broker = broker
         self._queue: deque[Notice] = deque()
         self._queue_size = queue_size
+        self._poll_s = poll_s
+        # True while the subscriber waits in get(), i.e. it has caught up with the log.
+        self.waiting = False
         # asyncio.Event binds to a loop only when first awaited (Python >= 3.10).
         self._ready = asyncio.Event()
         self._error: Exception | None = None
@@ -89,14 +94,28 @@ class Subscription:
         self._ready.set()
 
     async def get(self) -> Notice:
-        """The next notice; waits without holding anything open."""
+        """The next notice; waits without holding anything open.
+
+        With polling on, a wait longer than `poll_s` ends with a wake-up notice
+        (revision None): "read the log, something may have changed elsewhere".
+        """
         while True:
             if self._error is not None:
                 raise self._error
             if self._queue:
                 return self._queue.popleft()
             self._ready.clear()
-            await self._ready.wait()
+            self.waiting = True
+            try:
+                if self._poll_s is None:
+                    await self._ready.wait()
+                    continue
+                async with asyncio.timeout(self._poll_s):
+                    await self._ready.wait()
+            except TimeoutError:
+                return Notice(self.session_id, None)
+            finally:
+                self.waiting = False
 
     def take_deleted(self) -> Notice | None:
         """A queued deletion notice, if one has arrived (used when the session is found gone)."""
@@ -121,10 +140,15 @@ class Subscription:
 
 
 class Broker:
-    """In-process fan-out of committed revisions to this process's subscribers."""
+    """In-process fan-out of committed revisions to this process's subscribers.
 
-    def __init__(self, *, queue_size: int = 1_000) -> None:
+    `poll_s` is for several processes sharing an SQLite file (serve --workers N):
+    they cannot tell each other, so subscribers also re-read the log that often.
+    """
+
+    def __init__(self, *, queue_size: int = 1_000, poll_s: float | None = None) -> None:
         self.queue_size = queue_size
+        self.poll_s = poll_s
         self._subscribers: dict[str, set[Subscription]] = {}
 
     async def start(self) -> None:
@@ -142,14 +166,18 @@ class Broker:
 
     def subscribe(self, session_id: str) -> Subscription:
         """Register now (before reading anything), so nothing committed later is missed."""
-        subscription = Subscription(self, session_id, self.queue_size)
+        subscription = Subscription(self, session_id, self.queue_size, self.poll_s)
         self._subscribers.setdefault(session_id, set()).add(subscription)
         return subscription
 
-    def subscriber_count(self, session_id: str | None = None) -> int:
-        if session_id is not None:
-            return len(self._subscribers.get(session_id, ()))
-        return sum(len(subscriptions) for subscriptions in self._subscribers.values())
+    def subscriber_count(self, session_id: str | None = None, *, waiting: bool = False) -> int:
+        """Subscribers (of one session); with waiting=True only those caught up and idle."""
+        groups = (
+            [self._subscribers.get(session_id, set())]
+            if session_id is not None
+            else list(self._subscribers.values())
+        )
+        return sum(1 for group in groups for s in group if s.waiting or not waiting)
 
     def deliver(self, notice: Notice) -> None:
         for subscription in list(self._subscribers.get(notice.session_id, ())):
@@ -171,11 +199,16 @@ class Broker:
             del self._subscribers[subscription.session_id]
 
 
+SQLITE_WORKERS_POLL_S = 1.0
+
+
 def make_broker(settings: Settings) -> Broker:
-    """LISTEN/NOTIFY across processes on PostgreSQL; in-process fan-out otherwise."""
+    """LISTEN/NOTIFY across processes on PostgreSQL; in-process fan-out otherwise
+    (polling the change log every second when several workers share an SQLite file)."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "postgresql":
         from graph_api.services.pg_events import PostgresBroker
 
         return PostgresBroker(settings)
-    return Broker(queue_size=settings.subscriber_queue_size)
+    poll_s = SQLITE_WORKERS_POLL_S if settings.workers > 1 else None
+    return Broker(queue_size=settings.subscriber_queue_size, poll_s=poll_s)

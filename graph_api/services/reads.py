@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    Text,
     and_,
     false,
     func,
@@ -25,6 +26,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from graph_api.db.models import components, nodes, relationships, sessions
 from graph_api.db.transaction import UnitOfWork
@@ -36,10 +40,30 @@ from graph_api.services.pagination import (
     scope_digest,
 )
 from graph_api.services.specs import Direction, NodeFilter, NodeOrder, Page, RelationshipFilter
-from graph_api.services.validation import is_node_id, is_storable
+from graph_api.services.validation import check_list_length, is_node_id, is_storable
 
 NodeKey = tuple[str, str]
 CHUNK = 10_000
+
+
+class _UnicodeLower(FunctionElement[str]):
+    """lower() folding all of Unicode. SQLite's lower() is replaced per connection (see
+    db/engine.py); on PostgreSQL the label column's COLLATE "C" would fold ASCII only, so
+    the value is lowered under the database's default collation instead."""
+
+    type = Text()
+    inherit_cache = True
+    name = "unicode_lower"
+
+
+@compiles(_UnicodeLower)
+def _lower_default(element: _UnicodeLower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_UnicodeLower, "postgresql")
+def _lower_postgresql(element: _UnicodeLower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "default")'
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
@@ -131,6 +155,8 @@ async def relationships_by_endpoint(
     columns: Sequence[str] | None = None,
 ) -> list[list[Row[Any]]]:
     """Per (session, node, types): outgoing (node is source) or incoming relationships."""
+    for wanted in {types for _, _, types in keys if types is not None}:
+        check_list_length(wanted, db.limits, field="types")
     column = relationships.c.source_id if outgoing else relationships.c.target_id
     selected = _selected(relationships, columns, column.name, "type")
     endpoint = attrgetter(column.name)
@@ -196,7 +222,7 @@ def _node_conditions(session_id: str, node_filter: NodeFilter | None) -> list[Co
             .replace("%", "\\%")
             .replace("_", "\\_")
         )
-        conditions.append(func.lower(nodes.c.label).like(f"%{pattern}%", escape="\\"))
+        conditions.append(_UnicodeLower(nodes.c.label).like(f"%{pattern}%", escape="\\"))
     if node_filter.updated_since is not None:
         conditions.append(nodes.c.updated_at >= node_filter.updated_since)
     return conditions
@@ -380,6 +406,8 @@ async def neighbors(
 
     One recursive CTE answers every start node of the batch.
     """
+    if types is not None:
+        check_list_length(types, db.limits, field="types")
     if not node_ids:
         return []
     rel = relationships.alias("r")

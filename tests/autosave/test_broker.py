@@ -66,7 +66,10 @@ async def test_a_waiting_subscriber_wakes_on_publish_and_on_stop():
 
 
 def test_the_broker_follows_the_database_url():
-    assert type(make_broker(Settings(database_url="sqlite+aiosqlite:///x.db"))) is Broker
+    single = make_broker(Settings(database_url="sqlite+aiosqlite:///x.db"))
+    assert type(single) is Broker and single.poll_s is None
+    # Workers sharing an SQLite file cannot notify each other: their subscribers poll.
+    assert make_broker(Settings(database_url="sqlite+aiosqlite:///x.db", workers=2)).poll_s
     pg = make_broker(Settings(database_url="postgresql+asyncpg://u@h/db"))
     assert isinstance(pg, PostgresBroker)
     notice = Notice("0b8f7c1e-2c1a-4e55-9d8e-5f0e8a1d2c3b", 12, True)
@@ -130,6 +133,24 @@ async def test_a_wake_up_without_revision_reads_what_was_missed(engine, settings
     broker.wake_all()
     change = await asyncio.wait_for(pending, 10)
     assert (change.revision, change.save_id) == (2, "unannounced")
+    await feed.aclose()
+
+
+async def test_a_polling_feed_finds_changes_committed_by_another_process(engine, settings):
+    broker = Broker(poll_s=0.05)
+    session_id = await _new_session(engine)
+    feed = feed_service.session_feed(
+        engine=engine,
+        broker=broker,
+        session_id=session_id,
+        since_revision=None,
+        limits=settings.limits,
+    )
+    pending = asyncio.create_task(anext(feed))
+    await wait_until(lambda: broker.subscriber_count(session_id) > 0)
+    await _commit(engine, session_id, "elsewhere", None)  # no notice at all
+    change = await asyncio.wait_for(pending, 10)
+    assert (change.revision, change.save_id) == (2, "elsewhere")
     await feed.aclose()
 
 

@@ -188,12 +188,21 @@ async def test_null_lists_and_policy_mean_their_defaults(gql):
     assert (result["status"], result["revision"]) == ("SAVED", 1)
 
 
-async def test_duplicate_save_ids_sent_concurrently_apply_once(gql, engine):
+async def test_duplicate_save_ids_sent_concurrently_apply_once(gql):
+    """Retries racing the first attempt wait for it, then see its receipt: REPLAYED."""
     session_id = await make_session(gql)
-    input_ = {"saveId": "race", "nodes": [{"nodeId": f"X{i}", "label": "x"} for i in range(20)]}
+    input_ = {
+        "saveId": "race",
+        "nodes": [
+            {"nodeId": "N001", "label": "x", "expectedVersion": 1},
+            {"nodeId": "N002", "components": [{"type": "t"}], "expectedVersion": 1},
+        ]
+        + [{"nodeId": f"X{i}", "label": "x"} for i in range(20)],
+    }
     results = await asyncio.gather(*(auto_save(gql, session_id, **input_) for _ in range(4)))
     assert sorted(r["status"] for r in results) == ["REPLAYED", "REPLAYED", "REPLAYED", "SAVED"]
     assert {r["revision"] for r in results} == {2}
+    assert all(r["conflicts"] == [] for r in results)
     assert (await _state(gql, session_id))["revision"] == 2
 
 

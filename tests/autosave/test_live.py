@@ -9,7 +9,7 @@ from graph_api.config import Settings
 from graph_api.db.transaction import transaction_context
 from graph_api.services import autosave as autosave_service
 from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec
-from tests.autosave.conftest import AUTO_SAVE, LiveServer, auto_save
+from tests.autosave.conftest import AUTO_SAVE, LiveServer, auto_save, wait_until
 from tests.autosave.wsclient import graphql_ws
 from tests.factories import make_session
 from tests.graphql.helpers import CHANGES
@@ -49,6 +49,9 @@ async def test_live_changes_arrive_in_order(live_server, settings):
             (4, "UPDATE", "N001", "s2"),
         ]
         assert received[0]["at"].endswith("+00:00")
+        # The client went away: its subscription is gone from the broker.
+        broker = server.app.state.broker
+        await wait_until(lambda: broker.subscriber_count(session_id) == 0)
 
 
 async def test_replay_and_live_seam_under_concurrent_writes(live_server, settings):
@@ -214,3 +217,28 @@ async def test_a_subscriber_that_falls_behind_is_closed_and_resumes(live_server,
             await ws.changes(session_id, since=2)
             resumed = await ws.collect(len(revisions))
         assert [c["revision"] for c in resumed] == revisions
+
+
+async def test_without_since_revision_the_stream_starts_at_the_current_revision(
+    live_server, settings
+):
+    async with live_server(settings) as server:
+        session_id = await make_session(server.gql)
+        await auto_save(
+            server.gql, session_id, saveId="old", nodes=[{"nodeId": "N001", "label": "o"}]
+        )
+        broker = server.app.state.broker
+        async with graphql_ws(server.url) as ws:
+            await ws.changes(session_id)
+            # Nothing confirms when a subscription is live (hence sinceRevision): the first
+            # change may be either save below, but never a replay of what came before.
+            await wait_until(lambda: broker.subscriber_count(session_id) == 1)
+            for save_id in ("new", "newer"):
+                await auto_save(
+                    server.gql,
+                    session_id,
+                    saveId=save_id,
+                    nodes=[{"nodeId": "N002", "label": save_id}],
+                )
+            change = await ws.next_change()
+        assert (change["revision"], change["saveId"]) in ((3, "new"), (4, "newer"))

@@ -218,3 +218,13 @@ async def test_unknown_session_and_malformed_id(run_import):
         except SessionNotFound:
             continue
         raise AssertionError(session_id)
+
+
+async def test_upsert_with_an_empty_array_clears_the_components(new_session, run_import, graph):
+    session_id = await new_session()
+    await run_import(session_id, nodes=NODES)
+    report = await run_import(session_id, nodes="node_id,components\na,[]\nb,[]\n", mode="UPSERT")
+    assert (report.nodes_updated, report.components_created) == (1, 0)  # b had none already
+    nodes, _ = await graph(session_id)
+    assert (nodes["a"]["components"], nodes["a"]["version"]) == ([], 2)
+    assert nodes["b"]["version"] == 1

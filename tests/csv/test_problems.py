@@ -252,3 +252,15 @@ async def test_the_error_message_counts_the_problems(new_session, run_import):
         await run_import(session_id, nodes=NODE_HEADER + ",\n,\n")
     assert caught.value.message == "The CSV was rejected (2 problems); nothing was imported"
     assert caught.value.extensions["code"] == "CSV_INVALID"
+
+
+async def test_a_header_that_is_not_utf8(new_session, run_import):
+    session_id = await new_session()
+    problems = await problems_of(run_import, session_id, nodes=b"node_id,caf\xe9\na,b\n")
+    only(problems, line=1, column=None, message="the header row is unreadable: the column name")
+
+
+async def test_a_truncated_character_at_the_end_of_the_file(new_session, run_import):
+    session_id = await new_session()
+    problems = await problems_of(run_import, session_id, nodes=b"node_id,label\na,b\nc,d\xc3")
+    only(problems, line=3, column="label", message="not valid UTF-8")

@@ -313,7 +313,7 @@ class Builder:
                 ids = [self.graph.session_id] * 6 + ["nope"]
                 args = [
                     self.arg("sessionId", "ID!", self.draw(st.sampled_from(ids))),
-                    self.arg("nodeId", "String!", self.draw(st.sampled_from(NODE_IDS + ["é"]))),
+                    self.arg("nodeId", "String!", self.draw(st.sampled_from([*NODE_IDS, "é"]))),
                 ]
                 selection = self.selection("Node", self.draw(st.integers(0, 2)))
                 roots.append(self.field(f"node({', '.join(args)}) {selection}"))

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.config import Settings
+from graph_api.db.engine import create_engine
 from graph_api.db.transaction import transaction_context
 from graph_api.graphql.context import Context
 from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
@@ -26,7 +27,7 @@ from graph_api.graphql.scalars import parse_datetime
 from graph_api.graphql.schema import build_schema
 from graph_api.services import reads
 from tests.fast.graphs import graphs, insert_graph
-from tests.fast.queries import CursorRef, queries
+from tests.fast.queries import Builder, CursorRef, queries
 
 SCHEMAS: dict[tuple[Any, bool], Any] = {}
 
@@ -134,18 +135,26 @@ async def cursors(
 )
 @given(data=st.data())
 async def test_compiled_path_answers_like_the_general_path(
-    engine: AsyncEngine, settings: Settings, data: st.DataObject
+    settings: Settings, data: st.DataObject
 ) -> None:
-    graph = data.draw(graphs(str(uuid.uuid4())), label="graph")
-    await insert_graph(engine, graph)
-    for _ in range(2):
-        query = data.draw(queries(graph), label="query")
-        variables = {
-            **query.variables,
-            **await cursors(engine, settings, graph.session_id, query.cursors),
-        }
-        expected, _ = await run(settings, engine, False, query.text, variables)
-        actual, fast = await run(settings, engine, True, query.text, variables)
-        assert actual == expected, (query.text, variables)
-        if b'"errors"' not in expected and not query.unsupported:
-            assert fast, f"the compiled path did not answer: {query.text}"
+    # An engine per example: nothing pooled outlives the example that opened it.
+    engine = create_engine(settings)
+    try:
+        graph = data.draw(graphs(str(uuid.uuid4())), label="graph")
+        await insert_graph(engine, graph)
+        for _ in range(2):
+            await compare(engine, settings, data.draw(queries(graph), label="query"))
+    finally:
+        await engine.dispose()
+
+
+async def compare(engine: AsyncEngine, app_settings: Settings, query: Builder) -> None:
+    variables = {
+        **query.variables,
+        **await cursors(engine, app_settings, query.graph.session_id, query.cursors),
+    }
+    expected, _ = await run(app_settings, engine, False, query.text, variables)
+    actual, fast = await run(app_settings, engine, True, query.text, variables)
+    assert actual == expected, (query.text, variables)
+    if b'"errors"' not in expected and not query.unsupported:
+        assert fast, f"the compiled path did not answer: {query.text}"

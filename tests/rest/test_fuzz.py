@@ -79,7 +79,7 @@ class Fuzzer:
 
     def run(self, operation: Any, mode: GenerationMode) -> None:
         cases = operation.as_strategy(generation_mode=mode)
-        swaps = st.fixed_dictionaries({key: st.integers(0, 3).map(bool) for key in REAL_KEYS})
+        swaps = st.fixed_dictionaries({key: st.booleans() for key in REAL_KEYS})
 
         @given(case=cases, swap=swaps)
         @settings(

@@ -204,3 +204,29 @@ async def test_page_size_and_cursor_errors(client, session_id):
         assert error["field"] == "cursor"
     page = ok(await client.get(base, params={"cursor": cursor}))
     assert [n["node_id"] for n in page["items"]] == ["N002"]
+
+
+async def test_text_no_engine_can_store_is_bad_input_and_finds_nothing(client, session_id):
+    """U+0000, lone surrogates and NaN are refused the same way on SQLite and PostgreSQL."""
+    url = f"/session/{session_id}/nodes"
+    for raw, field in (
+        (b'{"label": "a\\u0000b"}', "label"),
+        (b'{"label": "\\ud800"}', "label"),
+        (b'{"label": "x", "type": "t\\u0000"}', "type"),
+        (b'{"label": "x", "metadata": {"k\\u0000": 1}}', "metadata"),
+        (b'{"label": "x", "metadata": {"k": ["\\u0000"]}}', "metadata"),
+        (b'{"label": "x", "metadata": {"k": NaN}}', "metadata"),
+        (
+            b'{"label": "x", "components": [{"type": "t", "content": "\\u0000"}]}',
+            "components[0].content",
+        ),
+    ):
+        response = await client.post(url, content=raw, headers={"content-type": "application/json"})
+        assert error_of(response, 422, "BAD_USER_INPUT")["field"] == field, raw
+    # An escaped backslash before "u0000" is ordinary text.
+    node = ok(await client.post(url, json={"label": "x", "metadata": {"k": "\\u0000"}}), 201)
+    assert node["metadata"] == {"k": "\\u0000"}
+    error_of(await client.get(f"{url}/%00"), 404, "NODE_NOT_FOUND")
+    for params in ({"label_contains": "\u0000"}, {"types": ["\u0000"]}, {"node_ids": ["\u0000"]}):
+        assert ok(await client.get(url, params=params))["items"] == [], params
+    assert await revision(client, session_id) == 2

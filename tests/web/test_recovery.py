@@ -93,6 +93,9 @@ def test_unsent_edits_of_a_closed_tab_are_adopted_by_the_next_one(open_page: Any
     select_node(page, "N002")
     page.locator("#node-type").fill("place")
     add_component(page, "kept in the browser")
+    # Wait for a failed attempt: while it retries, closing sends nothing more (a keepalive
+    # request sent on pagehide would bypass page.route and land).
+    expect(status(page)).to_contain_text("Offline", timeout=10_000)
     page.close()
     assert api.node(session_id, "N002")["type"] == "concept"  # type: ignore[index]
 

@@ -71,7 +71,7 @@ _MAX_INT = 2**31 - 1
 def convert_int(values: list[Any]) -> list[Any]:
     """GraphQL Int output: the int itself when it fits in 32 bits, else graphql-core's
     serializer (which raises for what it cannot represent, as the general path does)."""
-    serialize = GraphQLInt.serialize
+    serialize = GraphQLInt.coerce_output_value
     return [
         v if v is None or (type(v) is int and _MIN_INT <= v <= _MAX_INT) else serialize(v)
         for v in values

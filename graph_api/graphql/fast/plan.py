@@ -16,11 +16,13 @@ from typing import Any
 from graphql import (
     DocumentNode,
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLFloat,
     GraphQLID,
     GraphQLInt,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
     OperationType,
@@ -94,7 +96,7 @@ class Selection:
 class _Planner:
     strawberry_schema: Schema
     schema: GraphQLSchema
-    executor: Executor
+    executor: Executor[Any]
 
     def root(self) -> Selection:
         operation = self.executor.operation
@@ -167,7 +169,10 @@ def _converter(definition: GraphQLField) -> Convert | None:
         return None  # text columns hold str; booleans are computed here
     if named is GraphQLInt:
         return convert_int
-    serialize = named.serialize  # type: ignore[union-attr]
+    if not isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        raise Unsupported(f"output type {named}")
+    # What graphql-core's complete_leaf_value calls for each value.
+    serialize = named.coerce_output_value
     if named is GraphQLID or named is GraphQLFloat:
         return lambda values: [None if v is None else serialize(v) for v in values]
 

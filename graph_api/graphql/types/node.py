@@ -12,6 +12,7 @@ from graph_api.errors import BadUserInput
 from graph_api.graphql.context import Info
 from graph_api.graphql.scalars import JSON
 from graph_api.graphql.types.common import Direction
+from graph_api.services.validation import check_list_length
 
 if TYPE_CHECKING:
     from graph_api.graphql.types.relationship import Relationship
@@ -46,15 +47,21 @@ class Component:
         )
 
 
-def _types_key(types: list[str] | None) -> tuple[str, ...] | None:
-    return None if types is None else tuple(types)
+def _types_key(types: list[str] | None, info: Info) -> tuple[str, ...] | None:
+    """The hashable loader key of a `types` argument, within the list-length limit."""
+    if types is None:
+        return None
+    check_list_length(types, info.context.settings.limits, field="types")
+    return tuple(types)
 
 
 @strawberry.type
 class Node:
     session_id: strawberry.ID
     node_id: str = strawberry.field(
-        description="Unique within its session, e.g. N001. Matches ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$."
+        description=(
+            "Unique within its session, e.g. N001. Matches ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$."
+        )
     )
     label: str
     type: str
@@ -94,7 +101,7 @@ class Node:
         from graph_api.graphql.types.relationship import Relationship
 
         rows = await info.context.loaders.outgoing.load(
-            (self.session_id, self.node_id, _types_key(types))
+            (self.session_id, self.node_id, _types_key(types, info))
         )
         return [Relationship.from_row(row) for row in rows]
 
@@ -103,7 +110,7 @@ class Node:
         from graph_api.graphql.types.relationship import Relationship
 
         rows = await info.context.loaders.incoming.load(
-            (self.session_id, self.node_id, _types_key(types))
+            (self.session_id, self.node_id, _types_key(types, info))
         )
         return [Relationship.from_row(row) for row in rows]
 
@@ -127,7 +134,7 @@ class Node:
                 self.node_id,
                 (direction or Direction.BOTH).value,
                 depth,
-                _types_key(types),
+                _types_key(types, info),
             )
         )
         return [Node.from_row(row) for row in rows]

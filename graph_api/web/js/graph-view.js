@@ -5,12 +5,15 @@
 import { initialPosition, tick } from './layout.js';
 import { R, paint } from './graph-draw.js';
 
+const LAYOUT_MS = 8000;
+
 export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt }) {
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   const pos = new Map(); // nodeId -> {x, y, vx, vy, pinned}
   const view = { scale: 1, tx: 0, ty: 0 };
   let selected = null; // { node } | { rel }
   let alpha = 0;
+  let heatedAt = 0; // when the layout last started: it runs LAYOUT_MS at most
   let frame = 0;
   let gesture = null;
   let fitted = false;
@@ -37,7 +40,10 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
       }
     }
     for (const id of [...pos.keys()]) if (!store.local.has(id)) pos.delete(id);
-    if (placed) alpha = 1;
+    if (placed) {
+      alpha = 1;
+      heatedAt = performance.now();
+    }
     if (!fitted && pos.size) {
       fitted = true;
       fit();
@@ -68,8 +74,19 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
         const j = index.get(rel.targetId);
         if (i !== undefined && j !== undefined) edges.push([i, j]);
       }
-      tick(ids.map((id) => pos.get(id)), edges, alpha);
-      alpha *= 0.97;
+      const points = ids.map((id) => pos.get(id));
+      // As many ticks as fit in ~12 ms; the layout cools per tick and stops after
+      // LAYOUT_MS whatever the machine's speed, so a slow machine gets a rougher layout,
+      // never a busy page.
+      const started = performance.now();
+      let last = 0;
+      do {
+        const t0 = performance.now();
+        tick(points, edges, alpha);
+        alpha *= 0.97;
+        last = performance.now() - t0;
+      } while (alpha > 0.02 && performance.now() - started + last < 12);
+      if (performance.now() - heatedAt > LAYOUT_MS) alpha = 0;
       if (alpha <= 0.02 && !userMoved) fit(); // the layout has settled: show all of it
       redraw();
     }

@@ -1,0 +1,217 @@
+"""autoSave's writes: a plan with no conflicts, applied in the request's transaction.
+
+Order: node creates, node updates, node deletes (with their cascades), then
+relationship deletes, updates and creates, so a relationship deleted and
+re-created by key in one delta frees its key first. Node updates are
+set-based (one executemany UPDATE, one DELETE and one multi-row INSERT of the
+replaced components, whose new rows come back with RETURNING); the rest reuse
+the node and relationship services. Every change-log row carries the saveId.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Row, bindparam, delete, insert, update
+
+from graph_api.db.models import components, nodes
+from graph_api.db.transaction import UnitOfWork
+from graph_api.services import changes as change_service
+from graph_api.services import clock
+from graph_api.services import nodes as node_service
+from graph_api.services import relationships as relationship_service
+from graph_api.services.autosave_plan import NodeUpdate, Plan, State
+from graph_api.services.autosave_specs import AutoSaveSpec
+from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec
+
+_CHUNK = 10_000
+
+
+@dataclass
+class Applied:
+    """What the delta's nodes and relationships are now, in input order."""
+
+    nodes: list[Any] = field(default_factory=list)
+    relationships: list[Row[Any]] = field(default_factory=list)
+    # The new component rows of every node whose sequence was replaced, by nodeId.
+    components: dict[str, list[Any]] = field(default_factory=dict)
+
+
+async def apply_plan(
+    *, db: UnitOfWork, session_id: str, spec: AutoSaveSpec, plan: Plan, state: State
+) -> Applied:
+    """Write the plan; nothing in it conflicts and every reference in it is valid."""
+    applied = Applied()
+    save_id = spec.save_id
+    written: dict[str, Any] = {}
+    if plan.node_creates:
+        rows = await node_service.create_nodes(
+            db=db,
+            session_id=session_id,
+            specs=[
+                NodeSpec(
+                    node_id=c.node_id,
+                    label=c.label if c.label is not None else c.node_id,
+                    type=c.type if c.type is not None else "concept",
+                    metadata=c.metadata,
+                    components=c.components,
+                )
+                for c in plan.node_creates
+            ],
+            save_id=save_id,
+        )
+        written = {row.node_id: row for row in rows}
+    if plan.node_updates:
+        written.update(await _update_nodes(db, session_id, plan.node_updates, save_id, applied))
+    # Unchanged nodes are as read under the lock; the others as just written.
+    applied.nodes = [
+        written[c.node_id] if c.node_id in written else state.nodes[c.node_id] for c in spec.nodes
+    ]
+    if plan.node_deletes:
+        await node_service.delete_nodes(
+            db=db,
+            session_id=session_id,
+            node_ids=plan.node_deletes,
+            missing_ok=True,
+            save_id=save_id,
+        )
+    if plan.relationship_deletes:
+        await relationship_service.delete_relationships(
+            db=db,
+            session_id=session_id,
+            relationship_ids=plan.relationship_deletes,
+            missing_ok=True,
+            save_id=save_id,
+        )
+    applied.relationships = await _apply_relationships(db, session_id, spec, plan, state)
+    return applied
+
+
+async def _update_nodes(
+    db: UnitOfWork, session_id: str, updates: list[NodeUpdate], save_id: str, applied: Applied
+) -> dict[str, Any]:
+    """Bump every changed node in one executemany and replace sequences in two statements.
+
+    Returns the nodes as they now are, built from the rows read under the lock
+    (version + 1, the new values, updatedAt now), so no statement reads them back.
+    """
+    now = clock.now()
+    await db.execute(
+        update(nodes)
+        .where(nodes.c.session_id == bindparam("b_session"), nodes.c.node_id == bindparam("b_node"))
+        .values(
+            label=bindparam("b_label"),
+            type=bindparam("b_type"),
+            metadata=bindparam("b_metadata", type_=nodes.c.metadata.type),
+            version=nodes.c.version + 1,
+            updated_at=bindparam("b_updated_at", type_=nodes.c.updated_at.type),
+        ),
+        [
+            {
+                "b_session": session_id,
+                "b_node": u.row.node_id,
+                "b_label": u.values.get("label", u.row.label),
+                "b_type": u.values.get("type", u.row.type),
+                "b_metadata": u.values.get("metadata", u.row.metadata),
+                "b_updated_at": now,
+            }
+            for u in updates
+        ],
+    )
+    await _replace_components(
+        db, session_id, [u for u in updates if u.components is not None], applied
+    )
+    for u in updates:
+        await change_service.record(
+            db=db,
+            session_id=session_id,
+            kind="NODE",
+            op="UPDATE",
+            key=u.row.node_id,
+            save_id=save_id,
+        )
+    return {
+        u.row.node_id: SimpleNamespace(
+            **{**u.row._asdict(), **u.values, "version": u.row.version + 1, "updated_at": now}
+        )
+        for u in updates
+    }
+
+
+async def _replace_components(
+    db: UnitOfWork, session_id: str, replaced: list[NodeUpdate], applied: Applied
+) -> None:
+    for start in range(0, len(replaced), _CHUNK):
+        chunk = [u.row.node_id for u in replaced[start : start + _CHUNK]]
+        await db.execute(
+            delete(components).where(
+                components.c.session_id == session_id, components.c.node_id.in_(chunk)
+            )
+        )
+    applied.components = {u.row.node_id: [] for u in replaced}
+    rows = [row for u in replaced for row in u.components or []]
+    if not rows:
+        return
+    # RETURNING only what the database assigns (ids), without sort_by_parameter_order,
+    # which on SQLite sends one INSERT per row: (node, position) places each id.
+    inserted = await db.execute(
+        insert(components).returning(components.c.id, components.c.node_id, components.c.position),
+        rows,
+    )
+    ids = {(row.node_id, row.position): row.id for row in inserted}
+    for row in rows:
+        full = SimpleNamespace(**row, id=ids[(row["node_id"], row["position"])])
+        applied.components[row["node_id"]].append(full)
+
+
+async def _apply_relationships(
+    db: UnitOfWork, session_id: str, spec: AutoSaveSpec, plan: Plan, state: State
+) -> list[Row[Any]]:
+    by_index: dict[int, Row[Any]] = {}
+    for item in plan.relationship_updates:
+        values = item.values
+        by_index[item.index] = await relationship_service.update_relationship(
+            db=db,
+            session_id=session_id,
+            relationship_id=str(item.row.id),
+            patch=RelationshipPatch(
+                type=values.get("type"),
+                weight=values.get("weight"),
+                properties=values.get("properties"),
+                clear_weight="weight" in values and values["weight"] is None,
+            ),
+            save_id=spec.save_id,
+        )
+    if plan.relationship_creates:
+        wanted = [spec.relationships[index] for index in plan.relationship_creates]
+        created = await relationship_service.create_relationships(
+            db=db,
+            session_id=session_id,
+            specs=[
+                RelationshipSpec(
+                    source_id=c.source_id,
+                    target_id=c.target_id,
+                    type=c.type,
+                    weight=c.weight,
+                    properties=c.properties,
+                )
+                for c in wanted
+            ],
+            save_id=spec.save_id,
+        )
+        by_index.update(zip(plan.relationship_creates, created, strict=True))
+    result: list[Row[Any]] = []
+    for index, change in enumerate(spec.relationships):
+        row = by_index.get(index)
+        if row is None:  # unchanged: as read under the lock
+            numeric = relationship_service.parse_relationship_id(change.id or "")
+            row = (
+                state.relationships_by_id.get(numeric)
+                if numeric is not None
+                else state.relationships_by_key.get(change.key)
+            )
+        if row is not None:
+            result.append(row)
+    return result

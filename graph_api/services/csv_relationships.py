@@ -1,0 +1,194 @@
+"""A batch of checked relationship rows against the file and the session (CONTRACT.md §6).
+
+Finds duplicate keys in the file, endpoints that exist nowhere (or makes them,
+with createMissingNodes), clashes in mode CREATE and what UPSERT changes;
+counts exactly and, while the import is still writing, writes the batch and
+records its changes in file order (made endpoints first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, select
+
+from graph_api.db.models import nodes, relationships
+from graph_api.services import changes as change_service
+from graph_api.services import csv_write
+from graph_api.services import relationships as relationship_service
+from graph_api.services.bulk import insert_rows
+from graph_api.services.csv_headers import Header
+from graph_api.services.csv_rows import EMPTY_JSON, RelationshipRow
+from graph_api.services.csv_state import Change, ImportState, Key
+from graph_api.services.csv_write import NODE_COLUMNS, RELATIONSHIP_COLUMNS
+from graph_api.services.validation import json_equal
+
+
+async def apply_relationships(
+    state: ImportState, header: Header, rows: list[RelationshipRow]
+) -> None:
+    """Check a batch of relationship rows; write it (and missing endpoints) if still clean."""
+    missing: list[str] = []
+    checked = [row for row in rows if _relationship_ok(state, header, row, missing)]
+    found = await _existing(state, checked)
+    updates = _changes_to_existing(state, header, checked, found) if found else {}
+    fresh = [row for row in checked if _key(row) not in found] if found else checked
+    state.counts.nodes_created += len(missing)
+    state.counts.relationships_created += len(fresh)
+    state.counts.relationships_updated += len(updates)
+    if state.writing:
+        await _write_relationships(state, missing, fresh, updates)
+        await _record_relationships(state, missing, checked, found, updates)
+
+
+async def _existing(state: ImportState, rows: list[RelationshipRow]) -> dict[Key, Row[Any]]:
+    """The session's relationships with the keys of these rows."""
+    if not state.session_has_relationships:
+        return {}
+    # Only a relationship between two nodes of the session can exist already.
+    existing = state.existing
+    keys = [_key(row) for row in rows if row.source in existing and row.target in existing]
+    if not keys:
+        return {}
+    return await relationship_service.find_by_keys(
+        db=state.db, session_id=state.session_id, keys=keys
+    )
+
+
+def _changes_to_existing(
+    state: ImportState, header: Header, rows: list[RelationshipRow], found: dict[Key, Row[Any]]
+) -> dict[Key, dict[str, Any]]:
+    """CREATE: a problem per clash. UPSERT: the updates (identical rows left out)."""
+    updates: dict[Key, dict[str, Any]] = {}
+    for row in rows:
+        old = found.get(_key(row))
+        if old is None:
+            continue
+        if state.mode == "CREATE":
+            state.problems.add(
+                "relationships", row.line, None,
+                f"relationship {_text(row)} already exists in the session (mode CREATE)",
+            )  # fmt: skip
+            continue
+        update = _relationship_update(state, header, row, old)
+        if update is not None:
+            updates[_key(row)] = update
+    return updates
+
+
+def _key(row: RelationshipRow) -> Key:
+    return (row.source, row.target, row.type)
+
+
+def _text(row: RelationshipRow) -> str:
+    return relationship_service.relationship_key_text(row.source, row.target, row.type)
+
+
+def _relationship_ok(
+    state: ImportState, header: Header, row: RelationshipRow, missing: list[str]
+) -> bool:
+    """Unique in the file, endpoints known (or to be made); else problems."""
+    key = (row.source, row.target, row.type)
+    first = state.relationship_lines.get(key)
+    if first is not None:
+        state.problems.add(
+            "relationships", row.line, None,
+            f"relationship {_text(row)} appears twice in the file (first on line {first})",
+        )  # fmt: skip
+        return False
+    state.relationship_lines[key] = row.line
+    in_file = state.file_nodes
+    if not state.nodes_usable or (row.source in in_file and row.target in in_file):
+        return True  # (an unusable nodes file is rejected already: its ids are unknown)
+    ok = True
+    for node_id, name in ((row.source, "source"), (row.target, "target")):
+        if node_id in in_file or node_id in state.existing or node_id in state.added:
+            continue
+        if state.create_missing_nodes:
+            state.added.add(node_id)
+            missing.append(node_id)
+            continue
+        state.problems.add(
+            "relationships", row.line, header.column(name),
+            f"node {node_id!r} exists neither in the session nor in the nodes file",
+        )  # fmt: skip
+        ok = False
+    return ok
+
+
+def _relationship_update(
+    state: ImportState, header: Header, row: RelationshipRow, old: Row[Any]
+) -> dict[str, Any] | None:
+    """UPSERT: the new values of an existing relationship, or None when nothing changes."""
+    weight = row.weight if "weight" in header.known else old.weight
+    properties = old.properties if row.properties is None else row.properties
+    if weight == old.weight and json_equal(properties, old.properties):
+        return None
+    return {
+        "_id": old.id, "_weight": weight, "_properties": properties,
+        "_version": old.version + 1, "_updated_at": state.now,
+    }  # fmt: skip
+
+
+async def _write_relationships(
+    state: ImportState,
+    missing: list[str],
+    fresh: list[RelationshipRow],
+    updates: dict[Key, dict[str, Any]],
+) -> None:
+    db, session_id, stamp = state.db, state.session_id, state.stamp
+    missing_rows = [
+        (session_id, node_id, node_id, "concept", EMPTY_JSON, state.version(node_id), stamp, stamp)
+        for node_id in missing
+    ]
+    await insert_rows(db=db, target=nodes, columns=NODE_COLUMNS, rows=missing_rows)
+    rel_rows = [
+        (session_id, row.source, row.target, row.type, row.weight, row.properties_text, 1,
+         stamp, stamp)
+        for row in fresh
+    ]  # fmt: skip
+    await insert_rows(db=db, target=relationships, columns=RELATIONSHIP_COLUMNS, rows=rel_rows)
+    await csv_write.update_relationships(db=db, values=list(updates.values()))
+
+
+async def _record_relationships(
+    state: ImportState,
+    missing: list[str],
+    checked: list[RelationshipRow],
+    found: dict[Key, Row[Any]],
+    updates: dict[Key, dict[str, Any]],
+) -> None:
+    """Changes in file order: made endpoints first, then each relationship created or updated."""
+    changes: list[Change] = [("NODE", state.node_op(node_id), node_id) for node_id in missing]
+    new_ids = await _new_relationship_ids(state)
+    if not found:
+        changes += [("RELATIONSHIP", "CREATE", str(rel_id)) for rel_id in new_ids]
+        await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
+        return
+    created = iter(new_ids)
+    for row in checked:
+        key = _key(row)
+        if key in updates:
+            changes.append(("RELATIONSHIP", "UPDATE", str(updates[key]["_id"])))
+        elif key not in found:
+            changes.append(("RELATIONSHIP", "CREATE", str(next(created))))
+    await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
+
+
+async def _new_relationship_ids(state: ImportState) -> list[int]:
+    """Ids of the relationships just inserted, in insertion order (= file order)."""
+    ids = list(
+        (
+            await state.db.execute(
+                select(relationships.c.id)
+                .where(
+                    relationships.c.session_id == state.session_id,
+                    relationships.c.id > state.last_relationship_id,
+                )
+                .order_by(relationships.c.id)
+            )
+        ).scalars()
+    )
+    if ids:
+        state.last_relationship_id = ids[-1]
+    return ids

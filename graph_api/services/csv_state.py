@@ -1,0 +1,62 @@
+"""What a CSV import remembers between batches, and the counts it reports.
+
+Node ids of the session and of the file, the relationship keys of the file (to
+find duplicates), what REPLACE deleted, the problems so far. `writing` holds
+while the import may still write: not a dry run, and no problem found yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from graph_api.db.transaction import UnitOfWork
+from graph_api.services.csv_headers import Problems
+
+Mode = Literal["CREATE", "UPSERT", "REPLACE"]
+Key = tuple[str, str, str]
+Change = tuple[Literal["NODE", "RELATIONSHIP"], Literal["CREATE", "UPDATE", "DELETE"], str]
+
+
+@dataclass
+class Counts:
+    rows_read: int = 0
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    components_created: int = 0
+    relationships_created: int = 0
+    relationships_updated: int = 0
+
+
+@dataclass
+class ImportState:
+    db: UnitOfWork
+    session_id: str
+    mode: Mode
+    dry_run: bool
+    create_missing_nodes: bool
+    now: datetime
+    stamp: Any  # `now` as insert_rows() stores it
+    problems: Problems = field(default_factory=Problems)
+    counts: Counts = field(default_factory=Counts)
+    existing: set[str] = field(default_factory=set)  # the session's node ids (none in REPLACE)
+    replaced: dict[str, int] = field(default_factory=dict)  # REPLACE: deleted id -> its version
+    file_nodes: dict[str, int] = field(default_factory=dict)  # node id -> line in the file
+    added: set[str] = field(default_factory=set)  # nodes made for missing endpoints
+    relationship_lines: dict[Key, int] = field(default_factory=dict)
+    nodes_usable: bool = True  # False: the nodes file's header is unusable
+    session_has_relationships: bool = False
+    last_relationship_id: int = 0
+
+    @property
+    def writing(self) -> bool:
+        return not self.dry_run and not self.problems
+
+    def version(self, node_id: str) -> int:
+        """A new node's version: 1, or one past the node REPLACE deleted under that id."""
+        return self.replaced.get(node_id, 0) + 1
+
+    def node_op(self, node_id: str) -> Literal["CREATE", "UPDATE"]:
+        # Deleted and created again in one request: the node lives on, so its net change is UPDATE.
+        return "UPDATE" if node_id in self.replaced else "CREATE"
