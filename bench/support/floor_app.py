@@ -22,7 +22,9 @@ from starlette.responses import Response
 from graph_api.app import create_app
 
 _PAGE = "SELECT node_id FROM nodes WHERE session_id = :s ORDER BY node_id LIMIT :n"
-NODES = text("SELECT node_id, label, type FROM nodes WHERE session_id = :s ORDER BY node_id LIMIT :n")
+NODES = text(
+    "SELECT node_id, label, type FROM nodes WHERE session_id = :s ORDER BY node_id LIMIT :n"
+)
 COMPONENTS = text(
     "SELECT node_id, position, type, content FROM components"
     f" WHERE session_id = :s AND node_id IN ({_PAGE}) ORDER BY node_id, position"
@@ -44,7 +46,7 @@ def _json(data: Any) -> Response:
 
 
 async def nested(engine: AsyncEngine, session_id: str, first: int) -> dict[str, Any]:
-    """session(id) { nodes(first) { nodes { nodeId label type components {...} outgoing {...} } } }"""
+    """session(id) { nodes(first) { nodes { nodeId label type components outgoing } } }"""
     params = {"s": session_id, "n": first}
     async with engine.connect() as conn:
         await conn.begin()
@@ -82,7 +84,9 @@ async def one_node(engine: AsyncEngine, session_id: str, node_id: str) -> dict[s
     if row is None:
         return {"data": {"node": None}}
     parts = [{"position": p, "type": t, "content": c} for p, t, c in component_rows]
-    return {"data": {"node": {"nodeId": row[0], "label": row[1], "type": row[2], "components": parts}}}
+    return {
+        "data": {"node": {"nodeId": row[0], "label": row[1], "type": row[2], "components": parts}}
+    }
 
 
 def build() -> Any:

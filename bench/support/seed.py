@@ -22,10 +22,13 @@ from graph_api.db.models import components, nodes, relationships, sessions
 
 REL_TYPES = ("RELATES_TO", "DEPENDS_ON", "PART_OF", "CITES", "SIMILAR_TO", "FOLLOWS")
 NODE_TYPES = ("concept", "person", "document", "event")
+# fmt: off
 WORDS = (
-    "graph node edge session schema query resolver loader cursor page snapshot revision "
-    "component content label type weight property metadata import export change feed"
-).split()
+    "graph", "node", "edge", "session", "schema", "query", "resolver", "loader", "cursor",
+    "page", "snapshot", "revision", "component", "content", "label", "type", "weight",
+    "property", "metadata", "import", "export", "change", "feed",
+)
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -63,17 +66,27 @@ def graph_rows(spec: GraphSpec, seed: int) -> dict[str, list[dict[str, Any]]]:
     node_ids = graph_node_ids(spec)
     node_rows = [
         {
-            "session_id": session_id, "node_id": node_id, "label": f"{_text(rng, 24)} {node_id}",
-            "type": rng.choice(NODE_TYPES), "metadata": {}, "version": 1,
-            "created_at": now, "updated_at": now,
+            "session_id": session_id,
+            "node_id": node_id,
+            "label": f"{_text(rng, 24)} {node_id}",
+            "type": rng.choice(NODE_TYPES),
+            "metadata": {},
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
         }
         for node_id in node_ids
     ]
     component_rows = [
         {
-            "session_id": session_id, "node_id": node_id, "position": position,
-            "type": "text", "content": _text(rng, 100), "properties": {},
-            "created_at": now, "updated_at": now,
+            "session_id": session_id,
+            "node_id": node_id,
+            "position": position,
+            "type": "text",
+            "content": _text(rng, 100),
+            "properties": {},
+            "created_at": now,
+            "updated_at": now,
         }
         for node_id in node_ids
         for position in range(spec.components_per_node)
@@ -87,18 +100,33 @@ def graph_rows(spec: GraphSpec, seed: int) -> dict[str, list[dict[str, Any]]]:
         seen.add(key)
         rel_rows.append(
             {
-                "session_id": session_id, "source_id": key[0], "target_id": key[1],
-                "type": key[2], "weight": round(rng.random(), 3), "properties": {},
-                "version": 1, "created_at": now, "updated_at": now,
+                "session_id": session_id,
+                "source_id": key[0],
+                "target_id": key[1],
+                "type": key[2],
+                "weight": round(rng.random(), 3),
+                "properties": {},
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
             }
         )
     session_row = {
-        "id": session_id, "user_id": None, "name": spec.name, "metadata": {},
-        "created_at": now, "last_accessed": now, "expires_at": now.replace(year=2126),
+        "id": session_id,
+        "user_id": None,
+        "name": spec.name,
+        "metadata": {},
+        "created_at": now,
+        "last_accessed": now,
+        "expires_at": now.replace(year=2126),
         "revision": 1,
     }
-    return {"session": [session_row], "nodes": node_rows, "components": component_rows,
-            "relationships": rel_rows}
+    return {
+        "session": [session_row],
+        "nodes": node_rows,
+        "components": component_rows,
+        "relationships": rel_rows,
+    }
 
 
 async def _seed(url: str, specs: tuple[GraphSpec, ...], seed: int) -> dict[str, str]:
@@ -111,8 +139,12 @@ async def _seed(url: str, specs: tuple[GraphSpec, ...], seed: int) -> dict[str, 
             for spec in specs:
                 rows = graph_rows(spec, seed)
                 ids[spec.name] = rows["session"][0]["id"]
-                for table, key in ((sessions, "session"), (nodes, "nodes"),
-                                   (components, "components"), (relationships, "relationships")):
+                for table, key in (
+                    (sessions, "session"),
+                    (nodes, "nodes"),
+                    (components, "components"),
+                    (relationships, "relationships"),
+                ):
                     for start in range(0, len(rows[key]), 5_000):
                         await conn.execute(table.insert(), rows[key][start : start + 5_000])
             await conn.commit()
@@ -131,8 +163,11 @@ async def _pg_admin(url: str, statement: str) -> None:
 
     parsed = make_url(url)
     conn = await asyncpg.connect(
-        host=parsed.host, port=parsed.port or 5432, user=parsed.username,
-        password=parsed.password, database="postgres",
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        database="postgres",
     )
     try:
         await conn.execute(statement)

@@ -57,9 +57,21 @@ def serve(
         **(env or {}),
     }
     command = [
-        sys.executable, "-m", "uvicorn", "support.floor_app:app",
-        "--app-dir", str(BENCH_DIR), "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "support.floor_app:app",
+        "--app-dir",
+        str(BENCH_DIR),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
     ]
     process = subprocess.Popen(command, env=environment)
     server = Server(process, f"http://127.0.0.1:{port}")

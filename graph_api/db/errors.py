@@ -48,9 +48,19 @@ _SQLITE_KINDS = {
 }
 # Constraint names follow the naming convention in db/models.py.
 _CHECK_FIELDS = {"label_not_empty": "label", "position_non_negative": "position"}
-_UNIQUE_FIELDS = {"pk_nodes": "nodeId", "pk_saves": "saveId", "uq_relationships": "type"}
+# PostgreSQL gives the constraint's name, SQLite the columns ("nodes.session_id, nodes.node_id").
+_UNIQUE_FIELDS = {
+    "pk_nodes": "nodeId",
+    "nodes.node_id": "nodeId",
+    "pk_saves": "saveId",
+    "saves.save_id": "saveId",
+    "uq_relationships": "type",
+    "relationships.type": "type",
+}
 _FK_FIELDS = {"source_id": "sourceId", "target_id": "targetId", "node_id": "nodeId"}
 _KEY_DETAIL = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*)\)")
+_WRITTEN_TABLE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
+_SESSION_ONLY_TABLES = {"nodes", "changes", "saves"}
 
 
 def contract_error(exc: BaseException) -> GraphAPIError | None:
@@ -62,7 +72,7 @@ def contract_error(exc: BaseException) -> GraphAPIError | None:
     if isinstance(exc, sa_exc.DBAPIError):
         if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
             return _transient(CONNECTION_LOST)
-        return _from_driver(exc.orig) or InternalError()
+        return _from_driver(exc.orig, exc.statement or "") or InternalError()
     if _sqlstate(exc) is not None:  # a raw asyncpg error (e.g. from COPY)
         return _from_driver(exc)
     if _is_asyncpg_interface_error(exc) or isinstance(exc, ConnectionError):
@@ -81,7 +91,7 @@ def unavailable_error(exc: BaseException) -> GraphAPIError:
     return _transient(UNAVAILABLE)  # refused, unreachable, connect timeout, too many clients
 
 
-def _from_driver(orig: BaseException | None) -> GraphAPIError | None:
+def _from_driver(orig: BaseException | None, statement: str = "") -> GraphAPIError | None:
     if orig is None:
         return None
     state = _sqlstate(orig)
@@ -91,11 +101,11 @@ def _from_driver(orig: BaseException | None) -> GraphAPIError | None:
     constraint = str(getattr(cause, "constraint_name", None) or _sqlite_constraint(orig))
     detail = str(getattr(cause, "detail", None) or "")
     if state == "23505":
-        field = next((f for key, f in _UNIQUE_FIELDS.items() if constraint.startswith(key)), None)
+        field = next((f for key, f in _UNIQUE_FIELDS.items() if key in constraint), None)
         extra = {"field": field} if field else {}
         return Duplicate("The request conflicts with existing data", **extra)
     if state == "23503":
-        return _missing_reference(constraint, detail)
+        return _missing_reference(constraint, detail, statement)
     if state in ("23514", "23502"):
         field = next((f for key, f in _CHECK_FIELDS.items() if constraint.endswith(key)), "input")
         return BadUserInput(f"{field} breaks a rule of the data model", field=field)
@@ -114,16 +124,33 @@ def _from_driver(orig: BaseException | None) -> GraphAPIError | None:
     return InternalError()
 
 
-def _missing_reference(constraint: str, detail: str) -> GraphAPIError:
-    """A foreign key miss: the session (…_session_id_sessions) or a node (…_nodes)."""
+def _missing_reference(constraint: str, detail: str, statement: str) -> GraphAPIError:
+    """A foreign key miss: the session or a node the request refers to is gone.
+
+    PostgreSQL names the constraint (…_sessions or …_nodes) and the key; SQLite
+    says neither, so the table written to tells: nodes, changes and saves only
+    refer to sessions; components and relationships to nodes.
+    """
     match = _KEY_DETAIL.search(detail)
     columns = match.group("columns").split(", ") if match else []
     values = match.group("values").split(", ") if match else []
-    if constraint.endswith("_sessions"):
-        return SessionNotFound(values[0] if values else "(unknown)")
-    column = columns[-1] if columns else "node_id"
-    node_id = values[-1] if values else "(unknown)"
-    return NodeNotFound(node_id, field=_FK_FIELDS.get(column, "nodeId"))
+    table = _WRITTEN_TABLE.search(statement)
+    to_session = constraint.endswith("_sessions") or (
+        not constraint and table is not None and table.group(1) in _SESSION_ONLY_TABLES
+    )
+    if to_session:
+        if values:
+            return SessionNotFound(values[0])
+        return _reworded(SessionNotFound("?"), "The session this request refers to is gone")
+    if values:
+        return NodeNotFound(values[-1], field=_FK_FIELDS.get(columns[-1], "nodeId"))
+    return _reworded(NodeNotFound("?"), "A node this request refers to does not exist")
+
+
+def _reworded(error: GraphAPIError, message: str) -> GraphAPIError:
+    error.message = message
+    error.args = (message,)
+    return error
 
 
 def _transient(message: str) -> InternalError:
@@ -143,9 +170,9 @@ def _sqlstate(exc: BaseException) -> str | None:
 
 
 def _sqlite_constraint(orig: Any) -> str:
-    # "CHECK constraint failed: ck_nodes_label_not_empty"
+    # "CHECK constraint failed: ck_nodes_label_not_empty"; a foreign key names nothing.
     text = str(orig)
-    return text.rsplit(": ", 1)[-1] if "constraint failed" in text else ""
+    return text.split("constraint failed: ", 1)[1] if "constraint failed: " in text else ""
 
 
 def _is_asyncpg_interface_error(exc: BaseException) -> bool:

@@ -44,6 +44,9 @@ def _merge(previous: Op | None, op: Op) -> Op | None:
         return op
     if previous == "CREATE":
         return None if op == "DELETE" else "CREATE"
+    if previous == "DELETE":
+        # Deleted, then created again under the same key: it existed before and exists now.
+        return "DELETE" if op == "DELETE" else "UPDATE"
     return "DELETE" if op == "DELETE" else previous
 
 
@@ -93,6 +96,15 @@ def pending_revision(*, db: UnitOfWork, session_id: str) -> int | None:
     pending = db.state(_PendingChanges, _PendingChanges)
     current = pending.by_session.get(session_id)
     return current.revision if current else None
+
+
+def revision_now(*, db: UnitOfWork, session_id: str) -> int | None:
+    """The revision the session would have if the request committed now (None: nothing
+    recorded): the pending one, or the previous one when everything cancelled out."""
+    current = db.state(_PendingChanges, _PendingChanges).by_session.get(session_id)
+    if current is None:
+        return None
+    return current.revision if current.entries else current.revision - 1
 
 
 def discard(*, db: UnitOfWork, session_id: str) -> None:

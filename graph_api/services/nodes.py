@@ -291,7 +291,7 @@ async def delete_nodes(
         await db.execute(
             delete(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk))
         )
-    counts.revision = change_service.pending_revision(db=db, session_id=session_id)
+    counts.revision = change_service.revision_now(db=db, session_id=session_id)
     return counts
 
 

@@ -295,7 +295,7 @@ async def delete_relationships(
         await db.execute(
             delete(relationships).where(relationships.c.id.in_(targets[start : start + 10_000]))
         )
-    revision = change_service.pending_revision(db=db, session_id=session_id)
+    revision = change_service.revision_now(db=db, session_id=session_id)
     if revision is None:
         revision = await node_service.current_revision(db=db, session_id=session_id)
     return DeleteCounts(relationships=len(targets), revision=revision)

@@ -127,8 +127,7 @@ async def test_a_wake_up_without_revision_reads_what_was_missed(engine, settings
         limits=settings.limits,
     )
     pending = asyncio.create_task(anext(feed))
-    await wait_until(lambda: broker.subscriber_count(session_id) > 0)
-    await asyncio.sleep(0.05)  # the feed is now waiting for a notice
+    await wait_until(lambda: broker.subscriber_count(session_id, waiting=True) > 0)
     await _commit(engine, session_id, "unannounced", None)  # e.g. a NOTIFY lost while reconnecting
     broker.wake_all()
     change = await asyncio.wait_for(pending, 10)
@@ -147,7 +146,7 @@ async def test_a_polling_feed_finds_changes_committed_by_another_process(engine,
         limits=settings.limits,
     )
     pending = asyncio.create_task(anext(feed))
-    await wait_until(lambda: broker.subscriber_count(session_id) > 0)
+    await wait_until(lambda: broker.subscriber_count(session_id, waiting=True) > 0)
     await _commit(engine, session_id, "elsewhere", None)  # no notice at all
     change = await asyncio.wait_for(pending, 10)
     assert (change.revision, change.save_id) == (2, "elsewhere")

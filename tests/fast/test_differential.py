@@ -101,6 +101,8 @@ async def cursors(
 ) -> dict[str, Any]:
     """Real cursors (or, past the end of the list, a stale-looking string) for the query."""
     found: dict[str, Any] = {}
+    if not wanted:
+        return found
     async with transaction_context(engine, write=False, limits=app_settings.limits) as db:
         for variable, ref in wanted.items():
             if ref.list_name == "nodes":

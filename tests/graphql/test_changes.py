@@ -135,15 +135,16 @@ async def test_update_then_delete_is_one_delete(gql):
 async def test_create_then_delete_leaves_no_trace(gql, engine):
     session_id = await make_session(gql)
     before = await row_counts(engine, session_id)
-    await gql.ok(
+    data = await gql.ok(
         """mutation($s: ID!) {
           a: createNode(sessionId: $s, input: {nodeId: "tmp", label: "x"}) { nodeId }
           b: createRelationship(sessionId: $s,
                input: {sourceId: "tmp", targetId: "N001", type: "T"}) { id }
-          c: deleteNode(sessionId: $s, nodeId: "tmp") { deleted relationships }
+          c: deleteNode(sessionId: $s, nodeId: "tmp") { deleted relationships revision }
         }""",
         {"s": session_id},
     )
+    assert data["c"] == {"deleted": True, "relationships": 1, "revision": 1}
     assert await revision(gql, session_id) == 1
     assert await change_list(gql, session_id, since=1) == []
     assert await row_counts(engine, session_id) == before
@@ -204,3 +205,15 @@ async def test_changes_of_another_session_are_not_listed(gql, session_id):
         (1, "CREATE", "NODE", "N001"),
         (1, "CREATE", "NODE", "N002"),
     ]
+
+
+async def test_delete_then_create_again_is_one_update(gql):
+    session_id = await make_session(gql)
+    await gql.ok(
+        """mutation($s: ID!) {
+          a: deleteNode(sessionId: $s, nodeId: "N001") { deleted }
+          b: createNode(sessionId: $s, input: {nodeId: "N001", label: "again"}) { nodeId }
+        }""",
+        {"s": session_id},
+    )
+    assert await change_list(gql, session_id, since=1) == [(2, "UPDATE", "NODE", "N001")]

@@ -104,7 +104,8 @@ async def test_aliases_over_the_limit_are_limit_exceeded(gql, session_id, engine
     [
         "query($s: ID!, $f: Int) { session(id: $s) { nodes(first: $f) { totalCount } } }",
         "query($s: ID!, $f: Int) { session(id: $s) { relationships(first: $f) { totalCount } } }",
-        "query($s: ID!, $f: Int) { changes(sessionId: $s, sinceRevision: 0, first: $f) { revision } }",
+        "query($s: ID!, $f: Int) { changes(sessionId: $s, sinceRevision: 0, first: $f) { "
+        "revision } }",
     ],
     ids=["nodes", "relationships", "changes"],
 )
@@ -116,7 +117,8 @@ async def test_first_over_the_page_limit_is_limit_exceeded(gql, session_id, quer
 
 LIST_CASES = {
     "createNodes": (
-        "mutation($s: ID!, $l: [NodeInput!]!) { createNodes(sessionId: $s, inputs: $l) { nodeId } }",
+        "mutation($s: ID!, $l: [NodeInput!]!) { createNodes(sessionId: $s, inputs: $l) { nodeId "
+        "} }",
         lambda n: [{"label": f"x{i}"} for i in range(n)],
     ),
     "createNode.components": (
@@ -143,11 +145,13 @@ LIST_CASES = {
         lambda n: ["1", "2", "3", "4"][:n] if n > 3 else [],
     ),
     "filter.nodeIds": (
-        "query($s: ID!, $l: [String!]) { session(id: $s) { nodes(first: 5, filter: {nodeIds: $l}) { totalCount } } }",
+        "query($s: ID!, $l: [String!]) { session(id: $s) { nodes(first: 5, filter: {nodeIds: "
+        "$l}) { totalCount } } }",
         lambda n: [f"n{i}" for i in range(n)],
     ),
     "filter.types": (
-        "query($s: ID!, $l: [String!]) { session(id: $s) { nodes(first: 5, filter: {types: $l}) { totalCount } } }",
+        "query($s: ID!, $l: [String!]) { session(id: $s) { nodes(first: 5, filter: {types: $l}) "
+        "{ totalCount } } }",
         lambda n: [f"t{i}" for i in range(n)],
     ),
     "relationships.filter": (
@@ -246,7 +250,8 @@ async def test_values_at_their_limits_are_accepted(gql, session_id):
         ('updateNode(sessionId: $s, nodeId: "N001", patch: {label: " "}) { version }', "label"),
         ('updateNode(sessionId: $s, nodeId: "N001", patch: {metadata: 1}) { version }', "metadata"),
         (
-            'addComponent(sessionId: $s, nodeId: "N001", component: {type: "t", content: "123456789"}) { version }',
+            'addComponent(sessionId: $s, nodeId: "N001", component: {type: "t", content: '
+            '"123456789"}) { version }',
             "content",
         ),
         (
@@ -254,11 +259,13 @@ async def test_values_at_their_limits_are_accepted(gql, session_id):
             "metadata",
         ),
         (
-            'createRelationship(sessionId: $s, input: {sourceId: "N001", targetId: "N002", type: "TYPES IS 11"}) { id }',
+            'createRelationship(sessionId: $s, input: {sourceId: "N001", targetId: "N002", '
+            'type: "TYPES IS 11"}) { id }',
             "type",
         ),
         (
-            'createRelationship(sessionId: $s, input: {sourceId: "N001", targetId: "N002", type: "T", properties: [1]}) { id }',
+            'createRelationship(sessionId: $s, input: {sourceId: "N001", targetId: "N002", '
+            'type: "T", properties: [1]}) { id }',
             "properties",
         ),
     ],
@@ -272,7 +279,8 @@ async def test_patches_are_checked_too(gql, session_id, mutation, field):
 
 async def test_expected_version_below_one_is_bad_user_input(gql, session_id):
     error = await gql.error(
-        'mutation($s: ID!) { updateNode(sessionId: $s, nodeId: "N001", patch: {label: "y"}, expectedVersion: 0) { version } }',
+        'mutation($s: ID!) { updateNode(sessionId: $s, nodeId: "N001", patch: {label: "y"}, '
+        "expectedVersion: 0) { version } }",
         {"s": session_id},
     )
     assert code(error) == "BAD_USER_INPUT"
@@ -283,7 +291,10 @@ async def test_expected_version_below_one_is_bad_user_input(gql, session_id):
 
 
 FAILING_LAST_FIELDS = {
-    "version": 'updateNode(sessionId: $s, nodeId: "N001", patch: {label: "z"}, expectedVersion: 9) { version }',
+    "version": (
+        'updateNode(sessionId: $s, nodeId: "N001", patch: {label: "z"}, expectedVersion: '
+        "9) { version }"
+    ),
     "duplicate": 'createNode(sessionId: $s, input: {nodeId: "new", label: "dup"}) { nodeId }',
     "not_found": 'deleteRelationship(sessionId: $s, id: "999") { deleted }',
     "bad_input": 'updateNode(sessionId: $s, nodeId: "N001", patch: {label: ""}) { version }',
@@ -298,7 +309,8 @@ async def test_a_failing_last_field_rolls_back_the_whole_request(gql, session_id
     before = await row_counts(engine)
     body = await gql(
         f"""mutation($s: ID!) {{
-          a: createNode(sessionId: $s, input: {{nodeId: "new", label: "x", components: [{{type: "t"}}]}}) {{ nodeId }}
+          a: createNode(sessionId: $s, input: {{nodeId: "new", label: "x", components:
+            [{{type: "t"}}]}}) {{ nodeId }}
           b: updateNode(sessionId: $s, nodeId: "N001", patch: {{label: "changed"}}) {{ version }}
           c: deleteNode(sessionId: $s, nodeId: "N002") {{ relationships }}
           d: {FAILING_LAST_FIELDS[failure]}
@@ -333,7 +345,10 @@ async def test_unexpected_exception_is_masked_as_internal_error(
     response = await gql.http.post(
         "/graphql",
         json={
-            "query": 'mutation($s: ID!) { updateNode(sessionId: $s, nodeId: "N001", patch: {label: "y"}) { version } }',
+            "query": (
+                'mutation($s: ID!) { updateNode(sessionId: $s, nodeId: "N001", patch: '
+                '{label: "y"}) { version } }'
+            ),
             "variables": {"s": session_id},
         },
     )
@@ -434,7 +449,8 @@ async def test_a_request_is_one_transaction(app, gql, session_id):
     try:
         await gql.ok(
             """query($s: ID!) { session(id: $s) { revision nodeCount
-              nodes(first: 5) { totalCount nodes { nodeId componentCount outgoing { target { nodeId } } } }
+              nodes(first: 5) { totalCount nodes { nodeId componentCount outgoing { target {
+                nodeId } } } }
               relationships(first: 5) { nodes { source { nodeId } } } }
               node(sessionId: $s, nodeId: "N002") { components { id } incoming { id }
                 neighbors(depth: 2) { nodeId } }

@@ -13,6 +13,7 @@ from tests.factories import make_nodes, make_relationships, make_session
 from tests.graphql.helpers import SESSION_STATE, change_list, code, dt, row_counts
 
 CANONICAL = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
 UNKNOWN = "6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f"
 MALFORMED = [
     "not-a-uuid",
@@ -131,6 +132,8 @@ async def test_created_on_29_february_expires_on_28_february(gql, monkeypatch):
 async def test_create_session_with_default_nodes(gql):
     data = await gql.ok(FULL, {"input": {"userId": "u1", "name": "Demo", "metadata": {"a": [1]}}})
     session = data["createSession"]
+    for field in ("createdAt", "lastAccessed", "expiresAt"):
+        assert DATETIME.match(session[field]), session[field]
     assert session["userId"] == "u1"
     assert session["name"] == "Demo"
     assert session["metadata"] == {"a": [1]}

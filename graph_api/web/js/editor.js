@@ -145,7 +145,8 @@ export function createEditor(root, { store, getSelection, select }) {
     const items = [];
     for (const [key, rel] of store.localRels) {
       if (rel.sourceId !== id && rel.targetId !== id) continue;
-      const other = (nodeId) => el('button', { type: 'button', className: 'link', onclick: () => select({ node: nodeId }) }, nodeId);
+      const other = (nodeId) => el('button', { type: 'button', className: 'link', title: nodeId,
+        onclick: () => select({ node: nodeId }) }, (store.local.get(nodeId) || { label: nodeId }).label);
       items.push(el('li', {},
         other(rel.sourceId), ` —${rel.type}→ `, other(rel.targetId),
         rel.weight !== null && rel.weight !== undefined ? ` (${rel.weight})` : '',

@@ -8,7 +8,7 @@ import { R, paint } from './graph-draw.js';
 const LAYOUT_MS = 8000;
 
 export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt }) {
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const ctx = canvas.getContext('2d');
   const pos = new Map(); // nodeId -> {x, y, vx, vy, pinned}
   const view = { scale: 1, tx: 0, ty: 0 };
   let selected = null; // { node } | { rel }
@@ -110,7 +110,7 @@ export function createGraphView(canvas, { store, onSelect, onMove, onCreateAt })
     const min = toWorld(-50, -50);
     const max = toWorld(w + 50, h + 50);
     paint(ctx, {
-      store, pos, view, selected,
+      store, pos, view, selected, dpr,
       bounds: { x0: min.x, y0: min.y, x1: max.x, y1: max.y },
       dirty: (id) => store.dirty.has(id),
     });

@@ -153,6 +153,7 @@ async function route() {
     if (last) return void location.replace(`#/s/${last}`);
     $('#landing').hidden = false;
     $('#workspace').hidden = true;
+    $('#status-wrap').hidden = true;
     return;
   }
   gone = false;
@@ -161,6 +162,7 @@ async function route() {
   $('#landing').hidden = true;
   $('#workspace').hidden = false;
   $('#session-info').hidden = false;
+  $('#status-wrap').hidden = false;
   $('#session-id').textContent = id;
   for (const b of ['#add-node', '#open-import']) $(b).disabled = false;
   $('#export-csv').href = `/session/${encodeURIComponent(id)}/bulk/export?format=csv`;
