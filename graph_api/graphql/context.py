@@ -11,6 +11,7 @@ from strawberry.fastapi import BaseContext
 from graph_api.config import Settings
 from graph_api.db.transaction import Publisher, UnitOfWork
 from graph_api.graphql.loaders import Loaders
+from graph_api.services import changes as change_service
 
 if TYPE_CHECKING:
     from graph_api.services.events import Broker
@@ -32,11 +33,13 @@ class Context(BaseContext):
         self.publisher = publisher
         self._uow: UnitOfWork | None = None
         self._loaders: Loaders | None = None
+        self._loaders_generation = 0
 
     def bind(self, uow: UnitOfWork) -> None:
         """Attach the request's transaction (done once, by the transaction extension)."""
         self._uow = uow
         self._loaders = Loaders(uow)
+        self._loaders_generation = change_service.generation(db=uow)
 
     @property
     def db(self) -> UnitOfWork:
@@ -46,8 +49,14 @@ class Context(BaseContext):
 
     @property
     def loaders(self) -> Loaders:
-        if self._loaders is None:
+        if self._loaders is None or self._uow is None:
             raise RuntimeError("no transaction is open for this request")
+        if self._uow.write:
+            # A mutation's later fields must not see rows cached before its earlier writes.
+            generation = change_service.generation(db=self._uow)
+            if generation != self._loaders_generation:
+                self._loaders = Loaders(self._uow)
+                self._loaders_generation = generation
         return self._loaders
 
 

@@ -6,6 +6,7 @@ request's unit of work, and returns results in key order.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any, TypeVar
@@ -26,11 +27,23 @@ EndpointKey = tuple[str, str, tuple[str, ...] | None]
 NeighborKey = tuple[str, str, Direction, int, tuple[str, ...] | None]
 
 
+class _SharedLoader(DataLoader[K, V]):
+    """A DataLoader whose callers may be cancelled without cancelling each other.
+
+    Every load of one key gets the same cached future; graphql-core cancels the
+    siblings of a failed field, and a cancelled awaiter would cancel that future for
+    every other field waiting on it (a CancelledError escaping the whole request).
+    """
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
+
+
 def _loader(fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
     async def load(keys: list[K]) -> list[V]:
         return list(await fn(keys))
 
-    return DataLoader(load_fn=load)
+    return _SharedLoader(load_fn=load)
 
 
 class Loaders:

@@ -103,12 +103,10 @@ def _rewound(upload: UploadFile | None) -> IO[bytes] | None:
     "/{session_id}/bulk/export",
     responses={
         200: {
+            "model": GraphExportOut,
             "description": "csv: a zip of nodes.csv and relationships.csv (the files importCsv "
             "takes); json: the session with its nodes (with components) and relationships.",
-            "content": {
-                "application/zip": {},
-                "application/json": {"schema": GraphExportOut.model_json_schema()},
-            },
+            "content": {"application/zip": {}},
         },
         **error_responses(404, 422),
     },

@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import Dialect, Table, column, insert, table
 
+from graph_api.db import pg_copy
 from graph_api.db.transaction import UnitOfWork
 
 BATCH = 5_000
@@ -52,7 +53,23 @@ async def _executemany(
             await db.conn.exec_driver_sql(sql, batch)
 
 
-INSERTERS: dict[str, Inserter] = {}
+# Below this many rows one executemany beats COPY's extra round trips (staging table,
+# COPY, INSERT ... SELECT, TRUNCATE): a mutation's change log stays one statement.
+COPY_THRESHOLD = 1_000
+
+
+async def _copy_or_executemany(
+    db: UnitOfWork, target: Table, columns: Sequence[str], rows: Iterable[Row]
+) -> None:
+    rest = iter(rows)
+    first = list(islice(rest, COPY_THRESHOLD))
+    if len(first) < COPY_THRESHOLD:
+        await _executemany(db, target, columns, first)
+    else:
+        await pg_copy.copy_rows(db, target, columns, chain(first, rest))
+
+
+INSERTERS: dict[str, Inserter] = {"postgresql": _copy_or_executemany}
 
 
 async def insert_rows(

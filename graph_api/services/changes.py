@@ -36,6 +36,8 @@ class _SessionChanges:
 @dataclass
 class _PendingChanges:
     by_session: dict[str, _SessionChanges] = field(default_factory=dict)
+    # record() calls so far: what a request read before a change may be stale after it.
+    generation: int = 0
 
 
 def _merge(previous: Op | None, op: Op) -> Op | None:
@@ -61,6 +63,7 @@ async def record(
 ) -> int:
     """Note one change; returns the revision this request gives the session."""
     pending = db.state(_PendingChanges, _PendingChanges)
+    pending.generation += 1
     current = pending.by_session.get(session_id)
     if current is None:
         revision = (
@@ -96,6 +99,11 @@ def pending_revision(*, db: UnitOfWork, session_id: str) -> int | None:
     pending = db.state(_PendingChanges, _PendingChanges)
     current = pending.by_session.get(session_id)
     return current.revision if current else None
+
+
+def generation(*, db: UnitOfWork) -> int:
+    """How many changes this request has recorded (caches of earlier reads compare it)."""
+    return db.state(_PendingChanges, _PendingChanges).generation
 
 
 def revision_now(*, db: UnitOfWork, session_id: str) -> int | None:
@@ -203,20 +211,23 @@ async def record_many(
     revision for the session (None if nothing was ever recorded for it).
     """
     revision = pending_revision(db=db, session_id=session_id)
+    pending = db.state(_PendingChanges, _PendingChanges)
     entries: dict[tuple[str, str], tuple[Op, str | None]] | None = None
     # One shared (op, save_id) value per op: memory for the keys only.
     values: dict[Op, tuple[Op, str | None]] = {}
+    noted = 0
     for kind, op, key in changes:
         entity = (kind, key)
         if entries is None or entity in entries:
             revision = await record(
                 db=db, session_id=session_id, kind=kind, op=op, key=key, save_id=save_id
             )
-            pending = db.state(_PendingChanges, _PendingChanges)
             entries = pending.by_session[session_id].entries
         else:
             value = values.get(op)
             if value is None:
                 value = values[op] = (op, save_id)
             entries[entity] = value
+            noted += 1
+    pending.generation += noted  # as if record() had been called for each
     return revision

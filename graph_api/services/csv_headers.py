@@ -243,7 +243,7 @@ def parse_header(file: FileName, cells: list[str], line: int, problems: Problems
         if extra is None:
             continue
         if not extra.key:
-            problems.add(file, line, raw, f"column {index + 1} has no name")
+            problems.add(file, line, None, f"column {index + 1} has no name")
             continue
         folded = extra.key.lower()
         if folded in extra_keys:

@@ -158,7 +158,7 @@ async def _finish(state: ImportState) -> None:
 
 async def _report(state: ImportState) -> ImportReport:
     counts = state.counts
-    revision = change_service.pending_revision(db=state.db, session_id=state.session_id)
+    revision = change_service.revision_now(db=state.db, session_id=state.session_id)
     if revision is None:
         revision = await node_service.current_revision(db=state.db, session_id=state.session_id)
     return ImportReport(

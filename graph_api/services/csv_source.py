@@ -19,9 +19,9 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 # A components cell may hold many 1 MiB contents; the csv module's default cap is 128 KiB.
@@ -30,6 +30,8 @@ csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 CsvInput = str | bytes | os.PathLike[str] | IO[bytes]
 _CHUNK = 1 << 18
 BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+# A line and its end (CRLF, LF or CR), as TextIOWrapper(newline="") splits them.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
 
 
 class _CheckedReader(io.RawIOBase):
@@ -90,16 +92,6 @@ class CsvSource:
     def bytes_read(self) -> int:
         return self._checked.bytes_read if self._checked is not None else 0
 
-    @property
-    def size(self) -> int | None:
-        """Total bytes when known up front (files and bytes), for progress reports."""
-        data = self._data
-        if isinstance(data, bytes):
-            return len(data)
-        if isinstance(data, os.PathLike):
-            return Path(data).stat().st_size
-        return None
-
     def records(self) -> Iterator[Record]:
         """Every non-blank record with the physical line it starts on."""
         with self._open() as text:
@@ -121,12 +113,16 @@ class CsvSource:
         """True once text that may hold bad bytes or NUL characters has been read."""
         return self._text_suspect or (self._checked is not None and self._checked.suspect)
 
-    def _open(self) -> IO[str]:
+    @contextmanager
+    def _open(self) -> Iterator[Iterable[str]]:
+        """The document's lines, line ends kept (what csv.reader counts lines by)."""
         data = self._data
         if isinstance(data, str):
             text = data.removeprefix("\ufeff")
             self._text_suspect = BAD_TEXT.search(text) is not None
-            return io.StringIO(text, newline="")
+            # Slices of the text itself: io.StringIO would hold a 4-byte-per-character copy.
+            yield (match.group() for match in _LINE.finditer(text))
+            return
         raw: Any
         if isinstance(data, bytes):
             raw = io.BytesIO(data)
@@ -136,9 +132,10 @@ class CsvSource:
             raw = _Unclosed(data)
         self._checked = _CheckedReader(raw)
         buffered = io.BufferedReader(self._checked, buffer_size=_CHUNK)
-        return io.TextIOWrapper(
+        with io.TextIOWrapper(
             buffered, encoding="utf-8-sig", errors="surrogateescape", newline=""
-        )
+        ) as lines:
+            yield lines
 
 
 class _Unclosed(io.RawIOBase):

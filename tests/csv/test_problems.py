@@ -264,3 +264,9 @@ async def test_a_truncated_character_at_the_end_of_the_file(new_session, run_imp
     session_id = await new_session()
     problems = await problems_of(run_import, session_id, nodes=b"node_id,label\na,b\nc,d\xc3")
     only(problems, line=3, column="label", message="not valid UTF-8")
+
+
+async def test_a_column_without_a_name(new_session, run_import):
+    session_id = await new_session()
+    problems = await problems_of(run_import, session_id, nodes="node_id,,label\na,x,A\n")
+    only(problems, line=1, column=None, message="column 2 has no name")

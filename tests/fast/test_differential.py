@@ -127,7 +127,7 @@ async def cursors(
 
 
 @settings(
-    max_examples=100,
+    max_examples=50,  # x 2 queries: 100 comparisons, a few seconds on an idle machine
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import httpx
 import pytest
@@ -158,6 +159,7 @@ async def test_health_503_when_the_database_cannot_be_reached(url, caplog):
     settings = Settings(database_url=url, migrate_on_start=False, connect_timeout_s=2)
     app = create_app(settings)
     caplog.set_level(logging.ERROR)
+    threads = set(threading.enumerate())
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
@@ -171,3 +173,8 @@ async def test_health_503_when_the_database_cannot_be_reached(url, caplog):
         assert graphql.status_code == 200
         assert graphql.json()["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
         assert "nonexistent" not in graphql.text and "127.0.0.1" not in graphql.text
+    # aiosqlite stops the thread of a failed connect asynchronously; let it finish while
+    # this test's event loop still exists (it reports back to that loop).
+    for thread in set(threading.enumerate()) - threads:
+        if "_connection_worker_thread" in thread.name:
+            thread.join(timeout=5)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.factories import make_nodes, make_relationships, make_session
@@ -302,3 +304,49 @@ async def test_relationship_changes_leave_endpoint_versions_alone(gql):
         node = await get_node(gql, session_id, node_id)
         assert node["version"] == 1
         assert node["updatedAt"] == node["createdAt"]
+
+
+async def test_later_fields_of_a_mutation_see_its_earlier_writes(gql):
+    """Loaders cache per request; a mutation's writes must not leave its later fields stale."""
+    session_id = await make_session(gql)
+    data = await gql.ok(
+        """mutation($s: ID!) {
+          a: addComponent(sessionId: $s, nodeId: "N001", component: {type: "t", content: "1"}) {
+            componentCount components { content } outgoing { id } }
+          r: createRelationship(sessionId: $s,
+               input: {sourceId: "N001", targetId: "N002", type: "T"}) { source { label } }
+          u: updateNode(sessionId: $s, nodeId: "N001", patch: {label: "new"}) { version }
+          b: addComponent(sessionId: $s, nodeId: "N001", component: {type: "t", content: "2"}) {
+            componentCount components { content } outgoing { target { nodeId } } }
+          r2: createRelationship(sessionId: $s,
+               input: {sourceId: "N002", targetId: "N001", type: "T"}) {
+            target { label version } }
+        }""",
+        {"s": session_id},
+    )
+    assert data["a"] == {"componentCount": 1, "components": [{"content": "1"}], "outgoing": []}
+    assert data["b"] == {
+        "componentCount": 2,
+        "components": [{"content": "1"}, {"content": "2"}],
+        "outgoing": [{"target": {"nodeId": "N002"}}],
+    }
+    assert data["r2"]["target"] == {"label": "new", "version": 4}
+
+
+async def test_create_nodes_with_an_empty_list_changes_nothing(gql):
+    session_id = await make_session(gql)
+    data = await gql.ok(CREATE_MANY, {"s": session_id, "inputs": []})
+    assert data["createNodes"] == []
+    assert await revision(gql, session_id) == 1
+
+
+async def test_concurrent_creates_get_distinct_ids_and_revisions(gql):
+    session_id = await make_session(gql)
+
+    async def create():
+        return (await _create(gql, session_id, label="x"))["nodeId"]
+
+    created = await asyncio.gather(*(create() for _ in range(8)))
+    assert sorted(created) == [f"N{n:03d}" for n in range(3, 11)]
+    assert await revision(gql, session_id) == 9
+    assert [entry[0] for entry in await change_list(gql, session_id, since=1)] == list(range(2, 10))

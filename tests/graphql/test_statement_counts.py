@@ -7,11 +7,16 @@ general resolvers with their per-request DataLoaders (schema.execute with a real
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import event
 
 from graph_api.graphql.context import Context
+from graph_api.graphql.loaders import Loaders
 from graph_api.graphql.schema import build_schema
+from graph_api.services import sessions as session_service
+from graph_api.services.specs import SessionSpec
 from tests.factories import make_nodes, make_relationships, make_session
 
 QUERY = """query($s: ID!) { session(id: $s) {
@@ -120,3 +125,22 @@ async def test_loaders_do_not_share_rows_between_requests(app, gql, settings, fa
         assert result.data == {
             "node": {"label": label, "componentCount": 0 if label == "N001" else 1}
         }
+
+
+async def test_a_cancelled_caller_does_not_cancel_a_shared_load(unit_of_work):
+    """graphql-core cancels the siblings of a failed field; another field waiting for the
+    same key (the loader hands both one cached future) must still get its value."""
+    async with unit_of_work() as db:
+        row = await session_service.create_session(db=db, spec=SessionSpec())
+    async with unit_of_work(write=False) as db:
+        loaders = Loaders(db)
+        key = (row.id, "N001")
+        doomed = asyncio.ensure_future(loaders.node.load(key))
+        survivor = asyncio.ensure_future(loaders.node.load(key))
+        await asyncio.sleep(0)
+        doomed.cancel()
+        found = await survivor
+        assert found is not None and found.node_id == "N001"
+        assert doomed.cancelled()
+        # The cache still answers later loads of that key.
+        assert (await loaders.node.load(key)).node_id == "N001"

@@ -4,6 +4,7 @@ and several processes starting at once migrate a new database once."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,7 +17,6 @@ from sqlalchemy.engine import Connection, make_url
 
 from graph_api.config import Settings
 from graph_api.db.engine import create_engine
-from graph_api.db.migrations import upgrade_to_head
 from graph_api.db.models import metadata
 from tests.conftest import ENGINE, TEST_DATABASE_URL, pg_connect
 
@@ -48,13 +48,29 @@ async def test_migrations_build_exactly_the_models(engine):
 
 
 async def test_processes_starting_together_migrate_a_new_database_once(empty_database_url):
-    engines = [create_engine(Settings(database_url=empty_database_url)) for _ in range(4)]
+    """`graph-api db upgrade` in three processes at once (replicas or workers starting)."""
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "graph_api",
+            "db",
+            "upgrade",
+            "--database-url",
+            empty_database_url,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        for _ in range(3)
+    ]
+    async with asyncio.timeout(120):
+        outputs = [(await process.communicate())[0].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0], outputs
+    engine = create_engine(Settings(database_url=empty_database_url))
     try:
-        await asyncio.gather(*(upgrade_to_head(engine) for engine in engines))
-        async with engines[0].connect() as conn:
+        async with engine.connect() as conn:
             versions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
             assert len(versions) == 1
             assert await conn.run_sync(_differences) == []
     finally:
-        for engine in engines:
-            await engine.dispose()
+        await engine.dispose()
