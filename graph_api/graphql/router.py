@@ -14,6 +14,7 @@ from fastapi import Request, WebSocket
 from fastapi.responses import JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter as StrawberryRouter
 from strawberry.http.typevars import Context, RootValue
+from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET
 
 
@@ -25,6 +26,16 @@ def error_body(message: str, code: str | None = None) -> dict[str, Any]:
 
 
 class GraphQLRouter(StrawberryRouter[Context, RootValue]):
+    def __init__(self, schema: BaseSchema, *, path: str = "", **kwargs: Any) -> None:
+        super().__init__(schema, path=path, **kwargs)
+        # Other methods get the GraphQL error shape too, not FastAPI's {"detail": ...}.
+        self.add_api_route(
+            path,
+            _method_not_allowed,
+            methods=["PUT", "PATCH", "DELETE"],
+            include_in_schema=False,
+        )
+
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
 
@@ -47,6 +58,14 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
             return await super().run(request, context, root_value)
         except HTTPException as exc:
             return _error_response(request, exc)
+
+
+async def _method_not_allowed() -> JSONResponse:
+    return JSONResponse(
+        error_body("GraphQL is served over GET (queries) and POST"),
+        status_code=405,
+        headers={"Allow": "GET, POST"},
+    )
 
 
 def _error_response(request: Request | WebSocket, exc: HTTPException) -> Response:

@@ -4,7 +4,7 @@ Order: node creates, node updates, node deletes (with their cascades), then
 relationship deletes, updates and creates, so a relationship deleted and
 re-created by key in one delta frees its key first. Node updates are
 set-based (one executemany UPDATE, one DELETE and one multi-row INSERT of the
-replaced components, whose new rows come back with RETURNING); the rest reuse
+replaced components, whose new ids come back with RETURNING); the rest reuse
 the node and relationship services. Every change-log row carries the saveId.
 """
 

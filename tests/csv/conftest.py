@@ -65,7 +65,7 @@ def new_session(unit_of_work: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def run_import(unit_of_work: Any) -> Callable[..., Any]:
-    """`await run_import(session_id, nodes=..., relationships=..., mode=...)` in its own transaction."""
+    """`await run_import(session_id, nodes=..., mode=...)`, in a transaction of its own."""
 
     async def run(
         session_id: str, nodes: Any = None, relationships: Any = None, **options: Any

@@ -130,9 +130,7 @@ async def test_components_cell_with_defaults_and_properties(new_session, run_imp
         '[{"type": "text"}, {"type": "code", "content": null, "properties": null},'
         ' {"type": "image", "content": "x.png", "properties": {"w": 2}}]'
     )
-    report = await run_import(
-        session_id, nodes=f"node_id,components\nn1,{_quoted(components)}\n"
-    )
+    report = await run_import(session_id, nodes=f"node_id,components\nn1,{_quoted(components)}\n")
     assert report.components_created == 3
     nodes, _ = await graph(session_id)
     assert nodes["n1"]["components"] == [

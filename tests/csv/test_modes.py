@@ -9,7 +9,7 @@ NODES = (
     'a,Alpha,person,"{""k"": 1}","[{""type"": ""text"", ""content"": ""hi""}]"\n'
     "b,Beta,place,{},\n"
 )
-RELS = "source,target,type,weight,properties\na,b,KNOWS,0.5,\"{\"\"p\"\": 1}\"\nb,a,KNOWS,,\n"
+RELS = 'source,target,type,weight,properties\na,b,KNOWS,0.5,"{""p"": 1}"\nb,a,KNOWS,,\n'
 
 
 def log_of(snapshot_value, revision):
@@ -200,7 +200,7 @@ async def test_create_missing_nodes(new_session, run_import, graph, snapshot):
         create_missing_nodes=True,
     )
     assert (report.nodes_created, report.relationships_created) == (2, 3)
-    nodes, relationships = await graph(session_id)
+    nodes, _ = await graph(session_id)
     assert nodes["ghost"] == {
         "label": "ghost", "type": "concept", "metadata": {}, "version": 1, "components": [],
     }  # fmt: skip

@@ -84,7 +84,9 @@ async def test_duplicate_relationship_in_the_file_and_in_the_session(new_session
     session_id = await new_session(with_default_nodes=True)
     await run_import(session_id, relationships=REL_HEADER + "N001,N002,R,\n")
     problems = await problems_of(
-        run_import, session_id, relationships=REL_HEADER + "N002,N001,R,\nN002,N001,R,1\nN001,N002,R,\n"
+        run_import,
+        session_id,
+        relationships=REL_HEADER + "N002,N001,R,\nN002,N001,R,1\nN001,N002,R,\n",
     )
     assert [(p["line"], p["column"]) for p in problems] == [(3, None), (4, None)]
     assert "appears twice in the file (first on line 2)" in problems[0]["message"]
@@ -162,14 +164,16 @@ async def test_relationship_properties_over_the_limit(new_session, run_import):
     session_id = await new_session(with_default_nodes=True)
     big = '{""k"": ""' + "v" * 70_000 + '""}'
     problems = await problems_of(
-        run_import, session_id, relationships=f'source,target,type,properties\nN001,N002,R,"{big}"\n'
+        run_import,
+        session_id,
+        relationships=f'source,target,type,properties\nN001,N002,R,"{big}"\n',
     )
     only(problems, line=2, column="properties", message="limit is 65536")
 
 
 async def test_a_file_that_is_not_utf8(new_session, run_import):
     session_id = await new_session()
-    data = "node_id,label\na,Ä\n".encode() + b"b,caf\xe9\n" + "c,ok\n".encode("utf-8")
+    data = "node_id,label\na,Ä\n".encode() + b"b,caf\xe9\n" + b"c,ok\n"
     problems = await problems_of(run_import, session_id, nodes=data)
     only(problems, file="nodes", line=3, column="label", message="not valid UTF-8")
 

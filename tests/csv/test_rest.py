@@ -47,9 +47,7 @@ async def test_form_fields_mode_dry_run_and_missing_nodes(client):
     session_id = await make_session(client, default_nodes=True)
     response = await client.post(
         f"/session/{session_id}/bulk/import",
-        files=upload(
-            b"node_id,label\nN001,Renamed\n", b"source,target,type\nN001,ghost,R\n"
-        ),
+        files=upload(b"node_id,label\nN001,Renamed\n", b"source,target,type\nN001,ghost,R\n"),
         data={"mode": "upsert", "dry_run": "true", "create_missing_nodes": "true"},
     )
     assert response.status_code == 200, response.text

@@ -37,7 +37,9 @@ async def test_les_miserables_round_trip(
         assert relationships[(a, b, "APPEARS_WITH")]["weight"] == float(data["weight"])
     exported = await run_export(first)
     second = await new_session()
-    again = await run_import(second, nodes=exported.nodes_csv, relationships=exported.relationships_csv)
+    again = await run_import(
+        second, nodes=exported.nodes_csv, relationships=exported.relationships_csv
+    )
     assert (again.nodes_created, again.relationships_created) == (77, 254)
     assert content(await graph(second)) == content(await graph(first))
     assert await run_export(second) == exported
@@ -46,12 +48,11 @@ async def test_les_miserables_round_trip(
 # ---------------------------------------------------------------- random graphs
 
 AWKWARD = st.sampled_from(
-    ['"', '""', ",", "\n", "\r\n", "\r", " ", "é", "日本語", "🙂", "\t", "\\", "'", "=1+1", "\ufeff"]
+    ['"', '""', ",", "\n", "\r\n", "\r", " ", "é", "日本語", "🙂", "\t", "\\", "'", "=1", "\ufeff"]
 )
-TEXT = st.lists(
-    st.one_of(AWKWARD, st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))),
-    max_size=4,
-).map("".join)
+# Any text an engine can store: no lone surrogates, no NUL.
+CHARACTER = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
+TEXT = st.lists(st.one_of(AWKWARD, st.text(CHARACTER)), max_size=4).map("".join)
 NAME = TEXT.filter(lambda text: text.strip() != "")
 NODE_ID = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,8}", fullmatch=True)
 # JSON numbers that every engine gives back as they were (PostgreSQL's JSONB keeps decimals).

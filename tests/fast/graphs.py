@@ -25,9 +25,14 @@ BASE = datetime(2026, 1, 1, tzinfo=UTC)
 texts = st.text(alphabet=st.sampled_from("abcXYZ é%_\\ßΣ-1"), min_size=1, max_size=8).filter(
     lambda text: text.strip() != ""
 )
+# What the API accepts and every engine stores (validation.is_storable): PostgreSQL text and
+# JSONB hold neither U+0000 nor lone surrogates.
+storable = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
 json_objects = st.dictionaries(
     st.sampled_from(["k", "n", "tags"]),
-    st.one_of(st.integers(-5, 5), st.text(max_size=3), st.lists(st.booleans(), max_size=2)),
+    st.one_of(
+        st.integers(-5, 5), st.text(storable, max_size=3), st.lists(st.booleans(), max_size=2)
+    ),
     max_size=2,
 )
 stamps = st.integers(0, 4).map(lambda step: BASE + timedelta(seconds=step, microseconds=7 * step))
@@ -81,7 +86,7 @@ def graphs(draw: st.DrawFn, session_id: str) -> Graph:
                     "node_id": node_id,
                     "position": position,
                     "type": draw(st.sampled_from(["text", "code"])),
-                    "content": draw(st.text(max_size=6)),
+                    "content": draw(st.text(storable, max_size=6)),
                     "properties": draw(json_objects),
                     "created_at": draw(stamps),
                     "updated_at": draw(stamps),

@@ -8,7 +8,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph_api.config import Limits
 from graph_api.db.models import changes, components, nodes, relationships, saves, sessions
+
+# Small limits, so that each is cheap to cross in a test.
+SMALL_LIMITS = Limits(
+    max_depth=5,
+    max_aliases=4,
+    max_page_size=10,
+    default_page_size=5,
+    max_list_length=3,
+    max_label_length=10,
+    max_type_length=10,  # RELATES_TO (the factories' type) fits
+    max_content_bytes=8,
+    max_json_bytes=20,
+)
 
 TABLES = {
     "sessions": sessions,

@@ -178,3 +178,10 @@ async def test_health_503_when_the_database_cannot_be_reached(url, caplog):
     for thread in set(threading.enumerate()) - threads:
         if "_connection_worker_thread" in thread.name:
             thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+async def test_other_methods_answer_405_json(client, method):
+    response = await client.request(method, "/graphql", json={"query": "{ __typename }"})
+    _assert_json_errors(response, 405)
+    assert response.headers["allow"] == "GET, POST"

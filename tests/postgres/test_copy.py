@@ -125,3 +125,13 @@ async def test_a_row_that_breaks_a_constraint_during_copy_is_duplicate(gql, unit
     assert (error.code, error.extensions.get("field")) == ("DUPLICATE", "nodeId")
     data = await gql.ok(STATE, {"s": session_id})
     assert data["session"]["nodeCount"] == 2
+
+
+async def test_large_imports_one_after_another_reuse_nothing_stale(gql, copies):
+    """Each transaction makes its own staging tables (ON COMMIT DROP) on a pooled connection."""
+    for _ in range(3):
+        session_id = await make_session(gql, withDefaultNodes=False)
+        report = await gql.ok(IMPORT, {"s": session_id, "n": nodes_csv(bulk.COPY_THRESHOLD)})
+        assert report["importCsv"]["nodesCreated"] == bulk.COPY_THRESHOLD
+    if ENGINE == "postgresql":
+        assert len(copies) >= 3
