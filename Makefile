@@ -22,9 +22,11 @@ serve: setup  ## set up, create/migrate ./graph_api.db, serve http://127.0.0.1:8
 test: setup  ## set up and run the whole suite (SQLite; PostgreSQL too when GRAPH_API_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
+# The whole suite (the editor's browser tests too) on the local PostgreSQL server; each xdist
+# worker creates and drops its own database. REQUIRE: fail, never skip, if it cannot run there.
 test-postgres: setup  ## the suite again on the local PostgreSQL server
 	GRAPH_API_TEST_DATABASE_URL=$(POSTGRES_URL) GRAPH_API_REQUIRE_POSTGRES=1 \
-		$(BIN)/pytest -n auto -m "not browser" $(PYTEST_ARGS)
+		$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check graph_api tests bench
