@@ -33,7 +33,7 @@ BUSY = "The database is busy; retry the request"
 ABORTED = "An earlier error in this request aborted its transaction"
 
 # Class 08 (connection exception) and the ways a server ends a session.
-_LOST_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+_LOST_SQLSTATES = ("08", "57P01", "57P02")
 _RETRY_SQLSTATES = ("40001", "40P01")  # serialization_failure, deadlock_detected
 _TIMEOUT_SQLSTATES = ("57014", "55P03")  # query_canceled, lock_not_available
 _UNAVAILABLE_SQLSTATES = ("53300", "53400", "57P03")  # too many connections, cannot connect now
@@ -88,6 +88,11 @@ def unavailable_error(exc: BaseException) -> GraphAPIError:
         return exc
     if isinstance(exc, sa_exc.TimeoutError):  # every pooled connection busy for pool_timeout
         return _transient(BUSY)
+    if isinstance(exc, sa_exc.DBAPIError) and not exc.connection_invalidated:
+        # SQLite's BEGIN IMMEDIATE waited out its busy timeout behind another writer.
+        mapped = _from_driver(exc.orig)
+        if mapped is not None and mapped.message in (BUSY, TIMED_OUT):
+            return mapped
     return _transient(UNAVAILABLE)  # refused, unreachable, connect timeout, too many clients
 
 

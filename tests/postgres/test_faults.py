@@ -8,15 +8,18 @@ leave the app able to serve the next request.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from graph_api.db.errors import CONFLICT, CONNECTION_LOST, TIMED_OUT, UNAVAILABLE
+from graph_api.db.errors import BUSY, CONFLICT, CONNECTION_LOST, TIMED_OUT, UNAVAILABLE
 from graph_api.db.models import nodes
 from graph_api.db.transaction import UnitOfWork
+from tests.conftest import ENGINE
 from tests.factories import make_session
 from tests.postgres.conftest import running_app
 
@@ -113,6 +116,26 @@ async def test_a_deadlock_fails_one_request_cleanly_with_nothing_written(gql, pg
         data = await gql.ok(SESSION, {"s": session_id})
         assert data["session"] == {"revision": 1, "nodeCount": 2, "name": None}
     await gql.ok(RENAME_TWO, {"a": first, "b": second})
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's busy timeout (PostgreSQL: the test above)")
+async def test_a_writer_that_waits_out_the_sqlite_busy_timeout_fails_cleanly(
+    app_with, database_url
+):
+    async with app_with(sqlite_busy_timeout_ms=200) as (_app, gql):
+        session_id = await make_session(gql)
+        other = sqlite3.connect(make_url(database_url).database or "", isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # another process is writing
+            started = time.monotonic()
+            error = only_error(await gql(RENAME, {"s": session_id, "n": "late"}))
+            elapsed = time.monotonic() - started
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert (error["message"], error["extensions"]) == (BUSY, RETRYABLE)
+        assert elapsed < 3
+        await gql.ok(RENAME, {"s": session_id, "n": "in time"})
 
 
 async def _wait_for_a_lock_wait(pg: Any) -> None:
