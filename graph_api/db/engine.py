@@ -41,9 +41,11 @@ def _setup_sqlite(engine: AsyncEngine, settings: Settings) -> None:
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # The busy timeout first: switching a new file to WAL needs a lock that another
+        # process (a second worker migrating at start) may hold for a moment.
+        cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
