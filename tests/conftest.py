@@ -3,17 +3,20 @@
 The engine is SQLite by default: each test copies a migrated template file.
 When GRAPH_API_TEST_DATABASE_URL names a PostgreSQL server
 (postgresql+asyncpg://user@host:port/any), each xdist worker creates its own
-migrated database for the run (dropped afterwards) and every test starts on it
-emptied. An unreachable server skips the run with the reason, unless
-GRAPH_API_REQUIRE_POSTGRES is set (`make test-postgres`), which fails it.
+migrated database for the run (dropped afterwards; the next run drops what a
+killed one left) and every test starts on it emptied. An unreachable server
+skips the run with the reason, unless GRAPH_API_REQUIRE_POSTGRES is set
+(`make test-postgres`), which fails it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
 import shutil
-import uuid
+import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -67,8 +70,12 @@ async def pg_connect(database: str = "postgres") -> Any:
 
     url = make_url(TEST_DATABASE_URL)
     return await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-        database=database, timeout=10,
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database=database,
+        timeout=10,
     )
 
 
@@ -100,6 +107,36 @@ _PG_RESET = (
 )
 
 
+# A worker's database is named after this host and process, so that a later run drops what
+# a killed run left behind, and nothing of a run still going (here, or on another host).
+_HOST = re.sub(r"[^a-z0-9]", "", socket.gethostname().lower())[:12] or "host"
+_WORKER_DATABASE = re.compile(rf"^graph_api_test_{_HOST}_(\d+)_")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _drop_leftover_databases() -> None:
+    import asyncpg
+
+    conn = await pg_connect()
+    try:
+        for row in await conn.fetch("SELECT datname FROM pg_database"):
+            match = _WORKER_DATABASE.match(row["datname"])
+            if match is not None and not _process_alive(int(match.group(1))):
+                with contextlib.suppress(asyncpg.PostgresError):  # another worker was first
+                    await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 async def _migrate(url: str) -> None:
     engine = create_engine(Settings(database_url=url))
     try:
@@ -122,7 +159,8 @@ def template_database(tmp_path_factory: pytest.TempPathFactory, worker_id: str) 
         if REQUIRE_POSTGRES:
             pytest.fail(f"GRAPH_API_REQUIRE_POSTGRES is set but {reason}")
         pytest.skip(reason)
-    name = f"graph_api_test_{uuid.uuid4().hex[:8]}_{worker_id}"
+    asyncio.run(_drop_leftover_databases())
+    name = f"graph_api_test_{_HOST}_{os.getpid()}_{worker_id}"
     asyncio.run(_pg_run("postgres", f'CREATE DATABASE "{name}"'))
     try:
         asyncio.run(_migrate(_pg_url(name)))
@@ -196,7 +234,9 @@ class GraphQLClient:
         self.http = http
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -243,7 +283,11 @@ def count_statements(app: FastAPI) -> Any:
         sync_engine = app.state.engine.sync_engine
 
         def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            if (
+                not statement.lstrip()
+                .upper()
+                .startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+            ):
                 counter.statements.append(statement)
 
         event.listen(sync_engine, "before_cursor_execute", before)

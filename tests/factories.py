@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-CREATE_SESSION = "mutation($input: CreateSessionInput) { createSession(input: $input) { id revision } }"
+CREATE_SESSION = (
+    "mutation($input: CreateSessionInput) { createSession(input: $input) { id revision } }"
+)
 CREATE_NODES = """
 mutation($s: ID!, $inputs: [NodeInput!]!) {
   createNodes(sessionId: $s, inputs: $inputs) { nodeId version }
@@ -26,7 +28,8 @@ async def make_nodes(gql: Any, session_id: str, count: int, components: int = 0)
         {
             "label": f"Node {index}",
             "components": [
-                {"type": "text", "content": f"c{index}.{position}"} for position in range(components)
+                {"type": "text", "content": f"c{index}.{position}"}
+                for position in range(components)
             ],
         }
         for index in range(count)
