@@ -102,3 +102,42 @@ class InternalError(GraphAPIError):
 
     def __init__(self, message: str = "Internal server error") -> None:
         super().__init__(message)
+
+
+class Unauthenticated(GraphAPIError):
+    """No, expired, revoked or invalid credentials where authentication is required (§11)."""
+
+    code = "UNAUTHENTICATED"
+    http_status = 401
+
+    def __init__(self, message: str = "Authentication required") -> None:
+        super().__init__(message)
+
+
+class Forbidden(GraphAPIError):
+    """A member acting beyond their role (§11)."""
+
+    code = "FORBIDDEN"
+    http_status = 403
+
+
+class PersistedQueryNotFound(GraphAPIError):
+    """An automatic persisted query hash the server does not know (§10)."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    http_status = 200  # Apollo's clients expect a 200 GraphQL error so they resend the query
+
+    def __init__(self, message: str = "PersistedQueryNotFound") -> None:
+        super().__init__(message)
+
+
+class BatchAborted(GraphAPIError):
+    """An operation of a batch rolled back because another operation of it failed (§13)."""
+
+    code = "BATCH_ABORTED"
+    http_status = 200
+
+    def __init__(
+        self, message: str = "Rolled back: another operation of this batch failed"
+    ) -> None:
+        super().__init__(message)
