@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from graph_api.app import create_app
+from graph_api.gc_tuning import tune_for_serving
 
 _PAGE = "SELECT node_id FROM nodes WHERE session_id = :s ORDER BY node_id LIMIT :n"
 NODES = text(
@@ -113,3 +114,4 @@ def build() -> Any:
 
 
 app = build()
+tune_for_serving()  # as graph_api.asgi does for `graph-api serve`

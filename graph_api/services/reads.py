@@ -30,6 +30,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from graph_api.db.keysets import keys_in
 from graph_api.db.models import components, nodes, relationships, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services.pagination import (
@@ -43,7 +44,6 @@ from graph_api.services.specs import Direction, NodeFilter, NodeOrder, Page, Rel
 from graph_api.services.validation import check_list_length, is_node_id, is_storable
 
 NodeKey = tuple[str, str]
-CHUNK = 10_000
 
 
 class _UnicodeLower(FunctionElement[str]):
@@ -66,10 +66,6 @@ def _lower_postgresql(element: _UnicodeLower, compiler: SQLCompiler, **kw: Any) 
     return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "default")'
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
-
-
 def _selected(table: Any, columns: Sequence[str] | None, *keys: str) -> list[Any]:
     """The whole row, or only `columns` plus the `keys` this module reads back."""
     if columns is None:
@@ -88,12 +84,9 @@ async def sessions_by_ids(
     *, db: UnitOfWork, ids: Sequence[str], columns: Sequence[str] | None = None
 ) -> list[Row[Any] | None]:
     """`columns` (here and below) narrows the rows to those columns; None reads whole rows."""
-    found: dict[str, Row[Any]] = {}
     selected = _selected(sessions, columns, "id")
-    for chunk in _chunks(list(dict.fromkeys(ids))):
-        statement = select(*selected).where(sessions.c.id.in_(chunk))
-        for row in (await db.execute(statement)).all():
-            found[row.id] = row
+    statement = select(*selected).where(keys_in(db.dialect, sessions.c.id, dict.fromkeys(ids)))
+    found = {row.id: row for row in (await db.execute(statement)).all()}
     return [found.get(session_id) for session_id in ids]
 
 
@@ -105,12 +98,11 @@ async def nodes_by_keys(
     # An id off the nodeId pattern names no node; it is not sent to the database.
     wanted = [key for key in keys if is_node_id(key[1])]
     for session_id, node_ids in _by_session(wanted).items():
-        for chunk in _chunks(node_ids):
-            statement = select(*selected).where(
-                nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk)
-            )
-            for row in (await db.execute(statement)).all():
-                found[(row.session_id, row.node_id)] = row
+        statement = select(*selected).where(
+            nodes.c.session_id == session_id, keys_in(db.dialect, nodes.c.node_id, node_ids)
+        )
+        for row in (await db.execute(statement)).all():
+            found[(row.session_id, row.node_id)] = row
     return [found.get(key) for key in keys]
 
 
@@ -120,30 +112,34 @@ async def components_by_nodes(
     found: dict[NodeKey, list[Row[Any]]] = {}
     selected = _selected(components, columns, "node_id")
     for session_id, node_ids in _by_session(keys).items():
-        for chunk in _chunks(node_ids):
-            statement = (
-                select(*selected)
-                .where(components.c.session_id == session_id, components.c.node_id.in_(chunk))
-                .order_by(components.c.node_id, components.c.position)
+        statement = (
+            select(*selected)
+            .where(
+                components.c.session_id == session_id,
+                keys_in(db.dialect, components.c.node_id, node_ids),
             )
-            # .all() fetches in one call (iterating a result fetches row by row), and a
-            # node's rows are consecutive (ordered by node, each node in one chunk).
-            rows = (await db.execute(statement)).all()
-            for node_id, group in groupby(rows, key=attrgetter("node_id")):
-                found[(session_id, node_id)] = list(group)
+            .order_by(components.c.node_id, components.c.position)
+        )
+        # .all() fetches in one call (iterating a result fetches row by row), and a
+        # node's rows are consecutive (ordered by node).
+        rows = (await db.execute(statement)).all()
+        for node_id, group in groupby(rows, key=attrgetter("node_id")):
+            found[(session_id, node_id)] = list(group)
     return [found.get(key, []) for key in keys]
 
 
 async def component_counts(*, db: UnitOfWork, keys: Sequence[NodeKey]) -> list[int]:
     found: dict[NodeKey, int] = {}
     for session_id, node_ids in _by_session(keys).items():
-        for chunk in _chunks(node_ids):
-            for row in await db.execute(
-                select(components.c.node_id, func.count().label("n"))
-                .where(components.c.session_id == session_id, components.c.node_id.in_(chunk))
-                .group_by(components.c.node_id)
-            ):
-                found[(session_id, row.node_id)] = row.n
+        for row in await db.execute(
+            select(components.c.node_id, func.count().label("n"))
+            .where(
+                components.c.session_id == session_id,
+                keys_in(db.dialect, components.c.node_id, node_ids),
+            )
+            .group_by(components.c.node_id)
+        ):
+            found[(session_id, row.node_id)] = row.n
     return [found.get(key, 0) for key in keys]
 
 
@@ -164,14 +160,13 @@ async def relationships_by_endpoint(
     node_keys = [(session_id, node_id) for session_id, node_id, _ in keys]
     for session_id, node_ids in _by_session(node_keys).items():
         by_node: dict[str, list[Row[Any]]] = defaultdict(list)
-        for chunk in _chunks(node_ids):
-            statement = (
-                select(*selected)
-                .where(relationships.c.session_id == session_id, column.in_(chunk))
-                .order_by(relationships.c.id)
-            )
-            for row in (await db.execute(statement)).all():
-                by_node[endpoint(row)].append(row)
+        statement = (
+            select(*selected)
+            .where(relationships.c.session_id == session_id, keys_in(db.dialect, column, node_ids))
+            .order_by(relationships.c.id)
+        )
+        for row in (await db.execute(statement)).all():
+            by_node[endpoint(row)].append(row)
         found.update(((session_id, node_id), rows) for node_id, rows in by_node.items())
     result: list[list[Row[Any]]] = []
     for session_id, node_id, types in keys:
@@ -181,14 +176,12 @@ async def relationships_by_endpoint(
 
 
 async def count_by_session(*, db: UnitOfWork, table: Any, ids: Sequence[str]) -> list[int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(list(dict.fromkeys(ids))):
-        for row in await db.execute(
-            select(table.c.session_id, func.count().label("n"))
-            .where(table.c.session_id.in_(chunk))
-            .group_by(table.c.session_id)
-        ):
-            found[row.session_id] = row.n
+    statement = (
+        select(table.c.session_id, func.count().label("n"))
+        .where(keys_in(db.dialect, table.c.session_id, dict.fromkeys(ids)))
+        .group_by(table.c.session_id)
+    )
+    found = {row.session_id: row.n for row in await db.execute(statement)}
     return [found.get(session_id, 0) for session_id in ids]
 
 
@@ -427,7 +420,10 @@ async def neighbors(
     # The start nodes come from the nodes table itself: no VALUES list, no compound-select limit.
     starts = select(
         nodes.c.node_id.label("start"), nodes.c.node_id.label("node_id"), literal(0).label("depth")
-    ).where(nodes.c.session_id == session_id, nodes.c.node_id.in_(list(dict.fromkeys(node_ids))))
+    ).where(
+        nodes.c.session_id == session_id,
+        keys_in(db.dialect, nodes.c.node_id, dict.fromkeys(node_ids)),
+    )
     walk = starts.cte("walk", recursive=True)
     step = (
         select(walk.c.start, edges.c.b, walk.c.depth + 1)

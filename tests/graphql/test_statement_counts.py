@@ -1,5 +1,7 @@
 """Dataloaders (CONTRACT.md §2): the statements of a request depend on its depth, never on how
-many objects it returns. Counted with a before_cursor_execute listener, not timed.
+many objects it returns. Counted with a before_cursor_execute listener, not timed. Their
+texts do not depend on it either: a batch binds its keys as one array (db/keysets.py), so
+the statements are compiled and prepared once, not once per number of parents.
 
 Both read paths are measured: the served one (the compiled fast path in front) and the
 general resolvers with their per-request DataLoaders (schema.execute with a real context).
@@ -73,21 +75,23 @@ class Counter:
 
 
 async def test_served_query_statements_do_not_grow_with_results(app, gql, record_property):
-    counts = {}
+    counts, texts = {}, {}
     for size in SIZES:
         session_id = await _graph(gql, size)
         with Counter(app.state.engine) as counter:
             data = await gql.ok(QUERY, {"s": session_id})
         _check(data, size)
         counts[size] = len(counter.statements)
+        texts[size] = counter.statements
     print(f"statements for the served nested query (5 vs 500 nodes): {counts}")
     record_property("served_statement_counts", counts)
     assert counts[SIZES[0]] == counts[SIZES[1]], counts
+    assert texts[SIZES[0]] == texts[SIZES[1]]
 
 
 async def test_dataloader_statements_do_not_grow_with_results(app, gql, settings, record_property):
     schema = build_schema(settings.limits, fast_reads=False)
-    counts = {}
+    counts, texts = {}, {}
     for size in SIZES:
         session_id = await _graph(gql, size)
         context = Context(settings=settings, engine=app.state.engine)
@@ -98,9 +102,11 @@ async def test_dataloader_statements_do_not_grow_with_results(app, gql, settings
         assert result.errors is None, result.errors
         _check(result.data, size)
         counts[size] = len(counter.statements)
+        texts[size] = counter.statements
     print(f"statements for the nested query on the DataLoader path (5 vs 500 nodes): {counts}")
     record_property("dataloader_statement_counts", counts)
     assert counts[SIZES[0]] == counts[SIZES[1]], counts
+    assert texts[SIZES[0]] == texts[SIZES[1]]
 
 
 @pytest.mark.parametrize("fast_reads", [True, False], ids=["served", "dataloaders"])

@@ -1,0 +1,33 @@
+"""`column IN (many keys)` bound as ONE parameter, whatever the number of keys.
+
+An expanding `IN (:k1, :k2, ...)` renders a bind parameter per key: a statement text per
+list length (so neither SQLAlchemy's compiled cache nor the driver's prepared statements
+are reused), thousands of parameters to send and plan, and a ceiling on SQLite (32,766
+variables) that every caller had to chunk around. Instead:
+
+- PostgreSQL: `column = ANY(:keys)` with one `VARCHAR[]` parameter, which asyncpg binds
+  natively; the planner uses the same index as for IN.
+- SQLite: `column IN (SELECT value FROM json_each(:keys))` with the keys as one JSON text.
+
+Either way the statement text is the same for 5 and 50,000 keys: compiled and prepared once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+
+
+def keys_in(dialect: str, column: ColumnElement[Any], keys: Iterable[Any]) -> ColumnElement[bool]:
+    """`column` is one of `keys`, as one bound array (PostgreSQL) or JSON text (others)."""
+    values = list(keys)
+    if dialect == "postgresql":
+        array = bindparam(None, values, type_=ARRAY(column.type), unique=True)
+        return column == any_(array)
+    listed = bindparam(None, orjson.dumps(values).decode(), type_=String(), unique=True)
+    table = func.json_each(listed).table_valued("value")
+    return column.in_(select(table.c.value))
