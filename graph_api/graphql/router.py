@@ -2,17 +2,22 @@
 
 Malformed requests answer 4xx with `{"errors": [{"message": ...}]}` (CONTRACT.md §1)
 instead of Strawberry's plain-text bodies; a mutation over GET is 405.
+WebSocket messages leave as text frames (CONTRACT.md §10): graphql-ws, gql and
+GraphiQL refuse binary ones, while HTTP bodies stay orjson's bytes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from fastapi import Request, WebSocket
+from fastapi import Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.fastapi import GraphQLRouter as StrawberryRouter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.typevars import Context, RootValue
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET
@@ -25,7 +30,23 @@ def error_body(message: str, code: str | None = None) -> dict[str, Any]:
     return {"errors": [error]}
 
 
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends every graphql-transport-ws message as a text frame.
+
+    Strawberry sends whatever `encode_json` returns, and bytes go out as binary frames;
+    the protocol's clients expect text. HTTP keeps `encode_json`'s bytes (no decode).
+    """
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphQLRouter(StrawberryRouter[Context, RootValue]):
+    websocket_adapter_class = TextWebSocketAdapter
+
     def __init__(self, schema: BaseSchema, *, path: str = "", **kwargs: Any) -> None:
         super().__init__(schema, path=path, **kwargs)
         # Other methods get the GraphQL error shape too, not FastAPI's {"detail": ...}.
