@@ -3,12 +3,14 @@
 Malformed requests answer 4xx with `{"errors": [{"message": ...}]}` (CONTRACT.md §1)
 instead of Strawberry's plain-text bodies; a mutation over GET is 405.
 WebSocket messages leave as text frames (CONTRACT.md §10): graphql-ws, gql and
-GraphiQL refuse binary ones, while HTTP bodies stay orjson's bytes.
+GraphiQL refuse binary ones, while HTTP bodies stay orjson's bytes. The response
+media type follows the Accept header (graphql/media.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -17,10 +19,24 @@ from fastapi import Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.fastapi import GraphQLRouter as StrawberryRouter
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.typevars import Context, RootValue
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
+
+from graph_api.graphql.media import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    did_not_run,
+    response_media_type,
+    status_without_data,
+)
+
+# The media type negotiated for the request being answered: Strawberry's hooks that build
+# the body and the response are not handed the request, and the router serves them all.
+_media_type: ContextVar[str] = ContextVar("graphql_media_type", default=JSON)
 
 
 def error_body(message: str, code: str | None = None) -> dict[str, Any]:
@@ -75,10 +91,33 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
         context: Context | Any = UNSET,
         root_value: RootValue | None = UNSET,
     ) -> Any:
+        token = _media_type.set(response_media_type(request.headers.get("accept")))
         try:
             return await super().run(request, context, root_value)
         except HTTPException as exc:
             return _error_response(request, exc)
+        finally:
+            _media_type.reset(token)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        body = await super().process_result(request, result)
+        if _media_type.get() == GRAPHQL_RESPONSE_JSON and did_not_run(result.data, result.errors):
+            del body["data"]  # the spec's sign that the request itself failed
+        return body
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if _media_type.get() == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = _content_type()
+            if isinstance(response_data, dict) and "data" not in response_data:
+                response.status_code = status_without_data(response_data)
+        return response
 
 
 async def _method_not_allowed() -> JSONResponse:
@@ -96,5 +135,11 @@ def _error_response(request: Request | WebSocket, exc: HTTPException) -> Respons
         status = 405
     elif reason == "Unsupported content type":
         status = 415
-    headers = {"Allow": "GET, POST"} if status == 405 else None
+    headers = {"Allow": "GET, POST"} if status == 405 else {}
+    headers["content-type"] = _content_type()
     return JSONResponse(error_body(reason), status_code=status, headers=headers)
+
+
+def _content_type() -> str:
+    media_type = _media_type.get()
+    return f"{media_type}; charset=utf-8" if media_type == GRAPHQL_RESPONSE_JSON else media_type
