@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
 from fastapi import Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.fastapi import GraphQLRouter as StrawberryRouter
 from strawberry.http import GraphQLHTTPResponse
@@ -37,6 +38,8 @@ from graph_api.graphql.media import (
 # The media type negotiated for the request being answered: Strawberry's hooks that build
 # the body and the response are not handed the request, and the router serves them all.
 _media_type: ContextVar[str] = ContextVar("graphql_media_type", default=JSON)
+# GraphiQL with its assets served by this package (web/vendor/graphiql), not a CDN.
+GRAPHIQL_HTML = (Path(__file__).resolve().parent / "graphiql.html").read_text(encoding="utf-8")
 
 
 def error_body(message: str, code: str | None = None) -> dict[str, Any]:
@@ -72,6 +75,9 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
             methods=["PUT", "PATCH", "DELETE"],
             include_in_schema=False,
         )
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(GRAPHIQL_HTML)
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)

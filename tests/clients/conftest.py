@@ -132,9 +132,7 @@ async def recording_server(settings: Settings) -> AsyncIterator[RecordingServer]
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     recorder.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config = uvicorn.Config(
-        _recording(app, recorder.requests), lifespan="on", log_level="warning"
-    )
+    config = uvicorn.Config(_recording(app, recorder.requests), lifespan="on", log_level="warning")
     server = uvicorn.Server(config)
     # uvicorn would install its own SIGINT/SIGTERM handlers in the test process.
     server.capture_signals = _no_signals  # type: ignore[method-assign]
