@@ -20,13 +20,18 @@ from fastapi import Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.fastapi import GraphQLRouter as StrawberryRouter
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.typevars import Context, RootValue
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from graph_api.errors import GraphAPIError
 from graph_api.graphql.media import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
@@ -34,6 +39,8 @@ from graph_api.graphql.media import (
     response_media_type,
     status_without_data,
 )
+from graph_api.graphql.persisted import as_graphql_error, persisted_document, refused
+from graph_api.services.persisted_queries import DocumentCache
 
 # The media type negotiated for the request being answered: Strawberry's hooks that build
 # the body and the response are not handed the request, and the router serves them all.
@@ -63,11 +70,30 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+class PersistedWSHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
+    """graphql-transport-ws, with persisted-only mode applied to every operation."""
+
+    async def run_operation(self, operation: Operation[Context, RootValue]) -> None:
+        router: GraphQLRouter[Context, RootValue] = self.view  # type: ignore[assignment]
+        try:
+            document = await persisted_document(
+                query=operation.query, extensions=None, context=self.context, cache=router.persisted
+            )
+        except GraphAPIError as error:
+            await operation.send_initial_errors([as_graphql_error(error)])
+            return
+        operation.query = document or operation.query
+        await super().run_operation(operation)
+
+
 class GraphQLRouter(StrawberryRouter[Context, RootValue]):
     websocket_adapter_class = TextWebSocketAdapter
+    # The class-level TypeVars of a generic base cannot be matched from a subclass body.
+    graphql_transport_ws_handler_class = PersistedWSHandler  # type: ignore[assignment]
 
     def __init__(self, schema: BaseSchema, *, path: str = "", **kwargs: Any) -> None:
         super().__init__(schema, path=path, **kwargs)
+        self.persisted = DocumentCache()
         # Other methods get the GraphQL error shape too, not FastAPI's {"detail": ...}.
         self.add_api_route(
             path,
@@ -78,6 +104,39 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(GRAPHIQL_HTML)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming a persisted query has no `query` either: it is an operation.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: RootValue | None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            request_data.query = await persisted_document(
+                query=request_data.query,
+                extensions=request_data.extensions,
+                context=context,
+                cache=self.persisted,
+            )
+        except GraphAPIError as error:
+            return refused(error)
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
