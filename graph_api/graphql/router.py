@@ -39,7 +39,7 @@ from graph_api.graphql.media import (
     response_media_type,
     status_without_data,
 )
-from graph_api.graphql.persisted import as_graphql_error, persisted_document, refused
+from graph_api.graphql.persisted import as_graphql_error, refused, remember, resolve_document
 from graph_api.services.persisted_queries import DocumentCache
 
 # The media type negotiated for the request being answered: Strawberry's hooks that build
@@ -76,13 +76,13 @@ class PersistedWSHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
     async def run_operation(self, operation: Operation[Context, RootValue]) -> None:
         router: GraphQLRouter[Context, RootValue] = self.view  # type: ignore[assignment]
         try:
-            document = await persisted_document(
+            resolved = await resolve_document(
                 query=operation.query, extensions=None, context=self.context, cache=router.persisted
             )
         except GraphAPIError as error:
             await operation.send_initial_errors([as_graphql_error(error)])
             return
-        operation.query = document or operation.query
+        operation.query = resolved.document or operation.query
         await super().run_operation(operation)
 
 
@@ -121,7 +121,7 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         try:
-            request_data.query = await persisted_document(
+            resolved = await resolve_document(
                 query=request_data.query,
                 extensions=request_data.extensions,
                 context=context,
@@ -129,7 +129,8 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
             )
         except GraphAPIError as error:
             return refused(error)
-        return await super().execute_single(
+        request_data.query = resolved.document
+        result = await super().execute_single(
             request=request,
             request_adapter=request_adapter,
             sub_response=sub_response,
@@ -137,6 +138,9 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
             root_value=root_value,
             request_data=request_data,
         )
+        if resolved.to_store is not None and not did_not_run(result.data, result.errors):
+            await remember(resolved.to_store, context=context, cache=self.persisted)
+        return result
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)

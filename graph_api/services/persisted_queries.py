@@ -7,9 +7,11 @@ BAD_USER_INPUT) and the document stored in the database, so every server process
 deployment knows it. In persisted-only mode nothing new is stored and every document
 must already be (registered with `graph-api persisted add`).
 
-`plan()` reads a request without touching the database; `resolve()` does what it planned
-inside the caller's transaction. A hash names one document forever, so a process may
-remember what it has seen stored (`DocumentCache`) and skip the database next time.
+`plan()` reads a request without touching the database; the edge then looks the document
+up (`require_document`) or, once the operation has run (a document that does not parse or
+validate is never kept), stores it (`store_document`), each in its own transaction. A hash
+names one document forever, so a process may remember what it has seen stored
+(`DocumentCache`) and skip the database next time.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ _FIELD = "extensions.persistedQuery"
 
 @dataclass(frozen=True)
 class Plan:
-    """What a request needs: the stored document (`document` None), or its text checked
-    as stored, or stored (`store`)."""
+    """What a request needs: the stored document (`document` None), its text checked as
+    stored (persisted-only), or its text stored once it has run (`store`)."""
 
     sha256: str
     document: str | None
@@ -84,12 +86,9 @@ def requested_hash(extensions: Mapping[str, Any] | None) -> str | None:
     return sha256.lower()
 
 
-async def resolve(*, db: UnitOfWork, plan: Plan) -> str:
-    """The document to run: stored (write transaction) or looked up; else NOT_FOUND."""
-    if plan.store and plan.document is not None:
-        await store_document(db=db, document=plan.document)
-        return plan.document
-    stored = await find_document(db=db, sha256=plan.sha256)
+async def require_document(*, db: UnitOfWork, sha256: str) -> str:
+    """The stored document with this hash, else PERSISTED_QUERY_NOT_FOUND."""
+    stored = await find_document(db=db, sha256=sha256)
     if stored is None:
         raise PersistedQueryNotFound()
     return stored

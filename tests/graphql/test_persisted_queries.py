@@ -206,3 +206,12 @@ def test_cli_refuses_a_file_that_is_not_graphql_and_stores_nothing(settings, tmp
     assert result.exit_code == 1
     assert "bad.graphql: not a GraphQL document" in result.output
     assert sha256(QUERY) not in result.output
+
+
+@pytest.mark.parametrize("document", ["{ nope", "{ nope }"], ids=["parse", "validation"])
+async def test_a_document_that_never_ran_is_not_stored(client, engine, document):
+    response = await client.post("/graphql", json={"query": document, "extensions": apq(document)})
+    assert response.json()["errors"]
+    assert await stored_count(engine) == 0
+    response = await client.post("/graphql", json={"extensions": apq(document)})
+    assert _code(response.json()) == "PERSISTED_QUERY_NOT_FOUND"
