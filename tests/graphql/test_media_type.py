@@ -6,8 +6,14 @@ and 200 when it did; `application/json` (and no Accept, or */*) is unchanged.
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
+import httpx
 import pytest
 
+from graph_api.app import create_app
+from graph_api.config import Settings
 from graph_api.graphql.media import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 
 GRAPHQL_JSON = {"accept": GRAPHQL_RESPONSE_JSON}
@@ -102,3 +108,26 @@ async def test_get_queries_negotiate_too(client):
     response = await client.get("/graphql", params={"query": "{ nope }"}, headers=GRAPHQL_JSON)
     assert response.status_code == 400
     assert "data" not in response.json()
+
+
+async def test_a_server_failure_before_any_data_is_500(caplog):
+    """The database cannot be reached: the operation never ran, and it is not the client's fault."""
+    threads = set(threading.enumerate())
+    missing = Path("/nonexistent/directory/graph.db")
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{missing}", migrate_on_start=False)
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        response = await http.post(
+            "/graphql", json={"query": "mutation { createSession { id } }"}, headers=GRAPHQL_JSON
+        )
+    assert response.status_code == 500
+    body = response.json()
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
+    # As in test_http: let aiosqlite's failed-connect thread finish while this loop exists.
+    for thread in set(threading.enumerate()) - threads:
+        if "_connection_worker_thread" in thread.name:
+            thread.join(timeout=5)
