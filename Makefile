@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup serve test test-postgres lint format bench schema clean
+.PHONY: setup serve test test-postgres lint format bench schema vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ format: setup
 
 schema: setup  ## re-export schema/schema.graphql
 	$(BIN)/graph-api schema export schema/schema.graphql
+
+# Browser assets served by the package (GraphiQL...), re-fetched from the npm registry at the
+# versions each folder's package-lock.json pins; the results are committed, so serving needs no Node.
+vendor:  ## re-create graph_api/web/vendor/*/ from their lock files
+	@for script in graph_api/web/vendor/*/vendor.sh; do echo "== $$script"; $$script || exit 1; done
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -49,4 +49,6 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 10_000
     subscriber_queue_size: int = 1_000
     migrate_on_start: bool = True
+    # Only documents already stored as persisted queries run (`graph-api persisted add`).
+    persisted_only: bool = False
     limits: Limits = Field(default_factory=Limits)

@@ -215,3 +215,14 @@ saves = Table(
     Column("saved_at", UTCDateTime, nullable=False),
     Column("touched", JsonObject, nullable=False),
 )
+
+# Automatic persisted queries (CONTRACT.md §10): GraphQL documents by their SHA-256, shared
+# by every server process. A hash names one document forever, so rows are never updated.
+persisted_queries = Table(
+    "persisted_queries",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("length(sha256) = 64", name="sha256_length"),
+)
