@@ -265,3 +265,14 @@ async def test_expected_version_below_one_is_bad_user_input(gql, session_id):
     )
     assert code(error) == "BAD_USER_INPUT"
     assert error["extensions"]["field"] == "expectedVersion"
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"s": ["a list"]}, {"s": None}, {}],
+    ids=["wrong-type", "null-for-non-null", "missing-non-null"],
+)
+async def test_a_variable_that_does_not_coerce_is_bad_user_input(gql, variables):
+    error = await gql.error("query($s: ID!) { session(id: $s) { id } }", variables)
+    assert code(error) == "BAD_USER_INPUT", error
+    assert "$s" in error["message"], error
