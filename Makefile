@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup serve test test-postgres lint format bench schema clean
+.PHONY: setup serve test test-postgres lint format bench schema vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ schema: setup  ## re-export schema/schema.graphql
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Rebuilds the editor's vendored browser libraries from the npm registry at pinned versions
+# (needs Node and npm; the results are committed, so `make serve` never does).
+vendor:  ## re-vendor graph_api/web/vendor/*/ (each folder's vendor.sh)
+	@for script in graph_api/web/vendor/*/vendor.sh; do echo "== $$script"; sh $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
