@@ -28,7 +28,8 @@ DISPLAY = """(ids) => Object.fromEntries(ids.map((id) => {
 
 def _create_nodes(api: Api, session_id: str, inputs: list[dict[str, Any]]) -> None:
     api.gql(
-        "mutation($s: ID!, $i: [NodeInput!]!) { createNodes(sessionId: $s, inputs: $i) { nodeId } }",
+        """mutation($s: ID!, $i: [NodeInput!]!) {
+            createNodes(sessionId: $s, inputs: $i) { nodeId } }""",
         s=session_id,
         i=inputs,
     )
@@ -87,7 +88,11 @@ def test_choosing_a_node_in_the_list_reveals_it_and_its_neighbours(
 ) -> None:
     session_id = api.create_session(withDefaultNodes=False)
     grid = [
-        {"nodeId": f"G{i:02d}", "label": f"grid {i}", "metadata": {"x": i % 8 * 300, "y": i // 8 * 300}}
+        {
+            "nodeId": f"G{i:02d}",
+            "label": f"grid {i}",
+            "metadata": {"x": i % 8 * 300, "y": i // 8 * 300},
+        }
         for i in range(48)
     ]
     _create_nodes(api, session_id, grid)
@@ -116,7 +121,8 @@ def test_choosing_a_node_in_the_list_reveals_it_and_its_neighbours(
     for other in ("G10", "G45"):
         assert shown[other]["color"] == DIM, (other, shown)
     edges = page.evaluate(
-        """() => graphEditor.view.graph.edges().map((e) => graphEditor.view.renderer.getEdgeDisplayData(e).color)"""
+        """() => graphEditor.view.graph.edges()
+            .map((e) => graphEditor.view.renderer.getEdgeDisplayData(e).color)"""
     )
     assert len(set(edges)) == 1 and edges[0] != DIM  # all three touch G47: emphasised
     shot(page, "11-selection-highlight")
@@ -197,3 +203,33 @@ def test_a_thousand_nodes(open_page: Any, api: Api, shot: Any) -> None:
     assert drawn == [n, 3 * n]
     page.wait_for_timeout(500)
     shot(page, "13-thousand-nodes")
+
+
+def test_search_and_path_forms_follow_the_servers_schema(
+    open_page: Any, api: Api, shot: Any
+) -> None:
+    """Shown exactly when the server has `search` / `shortestPath` (CONTRACT.md section 12)."""
+    fields = {
+        f["name"]
+        for f in api.gql('{ __type(name: "Session") { fields { name } } }')["__type"]["fields"]
+    }
+    session_id = api.create_session()
+    page = open_session(open_page, session_id)
+    search, path = page.locator("#text-search-form"), page.locator("#path-form")
+    if "search" in fields:
+        expect(search).to_be_visible()
+        page.locator("#text-search").fill("N001")
+        page.locator("#text-search").press("Enter")
+        expect(page.locator('#text-search-hits button[data-node="N001"]')).to_be_visible()
+    else:
+        expect(search).to_be_hidden()
+    if "shortestPath" in fields:
+        expect(path).to_be_visible()
+        _create_rels(api, session_id, [{"sourceId": "N001", "targetId": "N002", "type": "r"}])
+        page.locator("#path-from").fill("N002")
+        page.locator("#path-to").fill("N001")
+        page.locator("#path-show").click()
+        expect(page.locator("#path-result")).to_contain_text("1 step")
+        shot(page, "14-path")
+    else:
+        expect(path).to_be_hidden()

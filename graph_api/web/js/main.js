@@ -9,6 +9,7 @@ import { createGraphView } from './graph-view.js';
 import { createEditor } from './editor.js';
 import { createConflictView } from './conflicts.js';
 import { createCsvPanel } from './csv.js';
+import { createGraphFind } from './graph-find.js';
 import { showGone, startSession } from './session-gone.js';
 import { createPalette } from './palette.js';
 import { el } from './util.js';
@@ -53,6 +54,7 @@ const view = createGraphView($('#graph'), {
   },
   onCreateAt: (x, y) => addNode({ x, y }),
 });
+const find = createGraphFind($('.graph-pane'), { getSessionId: () => store.sessionId, view, select: (sel) => select(sel) });
 const conflicts = createConflictView($('#conflict-dialog'), { store, saver });
 const csv = createCsvPanel($('#import-dialog'), {
   getSessionId: () => store.sessionId,
@@ -185,6 +187,7 @@ async function route() {
   $('#export-json').href = `/session/${encodeURIComponent(id)}/bulk/export?format=json`;
   for (const a of ['#export-csv', '#export-json']) $(a).removeAttribute('aria-disabled');
   persist.setLastSession(id);
+  find.probe();
   showStatus({ state: 'saving', text: 'Loading…' });
   view.reset();
   editor.rebuild();
