@@ -86,12 +86,20 @@ export function createGraphView(container, { store, palette, onSelect, onMove, o
     return null; // needs a place
   }
 
+  /** id -> the ids it is related to, built once per sync and only when a node needs a place. */
+  let adjacency = null;
   function neighbourOf(id) {
-    for (const rel of store.localRels.values()) {
-      const other = rel.sourceId === id ? rel.targetId : rel.targetId === id ? rel.sourceId : null;
-      if (other && graph.hasNode(other)) return graph.getNodeAttributes(other);
+    if (!adjacency) {
+      adjacency = new Map();
+      for (const rel of store.localRels.values()) {
+        if (!adjacency.has(rel.sourceId)) adjacency.set(rel.sourceId, []);
+        if (!adjacency.has(rel.targetId)) adjacency.set(rel.targetId, []);
+        adjacency.get(rel.sourceId).push(rel.targetId);
+        adjacency.get(rel.targetId).push(rel.sourceId);
+      }
     }
-    return null;
+    const other = (adjacency.get(id) || []).find((n) => graph.hasNode(n));
+    return other ? graph.getNodeAttributes(other) : null;
   }
 
   function syncNode(id, placed) {
@@ -126,6 +134,7 @@ export function createGraphView(container, { store, palette, onSelect, onMove, o
 
   function sync(detail = {}) {
     let placed = 0;
+    adjacency = null;
     const ids = detail.nodeIds || null;
     if (ids) {
       for (const id of ids) placed = syncNode(id, placed);
