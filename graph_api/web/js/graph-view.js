@@ -12,6 +12,7 @@ const EDGE_STRONG = '#1565c0';
 const DIM = '#e1e5eb';
 const UNSAVED = '#e08a00';
 const SELECTED = '#111111';
+const MAX_PX = 1.5; // screen pixels per graph unit when fitting, so few nodes are not spread out
 
 const BorderedNode = createNodeBorderProgram({
   borders: [
@@ -27,12 +28,16 @@ export function createGraphView(container, { store, palette, onSelect, onMove, o
   let dragged = null;
   let userMoved = false; // once the person pans or zooms, the view is theirs
   const stats = { firstFrameAt: 0 };
+  // Drawn radius in screen pixels (sigma's default sizing), smaller as the graph grows so
+  // that a fitted view of thousands of nodes is not one blot. Placement works in graph
+  // units (R), whatever the zoom.
+  let drawnSize = 9;
 
   const layout = createLayout(graph, { onState: (running) => { if (!running && !userMoved) fit(); } });
 
   function nodeStyle(id, data) {
     const s = palette.style(data.kind);
-    const out = { ...data, color: s.color, ringColor: s.ring || s.color, ringSize: s.ringSize };
+    const out = { ...data, size: drawnSize, color: s.color, ringColor: s.ring || s.color, ringSize: s.ringSize };
     if (store.dirty.has(id)) Object.assign(out, { ringColor: UNSAVED, ringSize: 0.3 });
     if (selected && selected.node === id) Object.assign(out, { ringColor: SELECTED, ringSize: 0.35, highlighted: true, zIndex: 2 });
     if (focus && !focus.nodes.has(id)) Object.assign(out, { color: DIM, ringColor: DIM, label: '', zIndex: 0 });
@@ -51,7 +56,8 @@ export function createGraphView(container, { store, palette, onSelect, onMove, o
   const renderer = new Sigma(graph, container, {
     allowInvalidContainer: true, // the workspace is hidden until a session opens
     stagePadding: 50, // room for the labels of the outermost nodes
-    itemSizesReference: 'positions',
+    // Nodes grow when zooming in, but never shrink below drawnSize when zooming out.
+    zoomToSizeRatioFunction: (ratio) => Math.min(1, Math.sqrt(ratio)),
     defaultNodeType: 'bordered',
     nodeProgramClasses: { bordered: BorderedNode },
     defaultEdgeType: 'arrow',
@@ -145,6 +151,7 @@ export function createGraphView(container, { store, palette, onSelect, onMove, o
       for (const id of store.local.keys()) placed = syncNode(id, placed);
     }
     if (detail.rels !== false) syncRels();
+    drawnSize = graph.order > 3000 ? 2.5 : graph.order > 800 ? 4 : graph.order > 150 ? 6 : 9;
     renderer.setSetting('renderEdgeLabels', graph.size < 600);
     // Software WebGL redraws big graphs slowly: while the camera moves, draw nodes only.
     renderer.setSetting('hideEdgesOnMove', graph.size > 5000);
@@ -152,7 +159,8 @@ export function createGraphView(container, { store, palette, onSelect, onMove, o
     renderer.setSetting('enableEdgeEvents', graph.size < 5000);
     if (selected && selected.node) focusOn(selected.node);
     if (placed) layout.start();
-    redraw();
+    if (!userMoved && (placed || detail.nodeIds === null || detail.nodeIds === undefined)) fit();
+    else redraw();
   }
 
   // ---------------------------------------------------------------- camera
@@ -161,8 +169,20 @@ export function createGraphView(container, { store, palette, onSelect, onMove, o
     renderer.refresh();
   }
 
+  /**
+   * Show the whole graph, but never closer than MAX_PX screen pixels per graph unit: sigma
+   * stretches any graph to fill the view, which would put two nodes at opposite edges.
+   */
   function fit() {
-    camera.animatedReset({ duration: 0 });
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    graph.forEachNode((_, a) => {
+      x0 = Math.min(x0, a.x); x1 = Math.max(x1, a.x);
+      y0 = Math.min(y0, a.y); y1 = Math.max(y1, a.y);
+    });
+    const { width, height } = renderer.getDimensions();
+    const extent = Math.max(x1 - x0, y1 - y0, 1);
+    const pxPerUnit = (Math.min(width, height) - 100) / extent; // at ratio 1
+    camera.setState({ x: 0.5, y: 0.5, angle: 0, ratio: Math.min(20, Math.max(1, pxPerUnit / MAX_PX)) });
     redraw();
   }
 
@@ -201,10 +221,14 @@ export function createGraphView(container, { store, palette, onSelect, onMove, o
   function reveal(id) {
     if (!graph.hasNode(id)) return;
     const shown = renderer.getNodeDisplayData(id);
-    const tooSmall = renderer.scaleSize(R) < 4;
+    // Zoomed so far out that R graph units are a few pixels, neighbours are one blot: zoom in.
+    const a = renderer.graphToViewport({ x: 0, y: 0 });
+    const b = renderer.graphToViewport({ x: R, y: 0 });
+    const pxR = Math.hypot(b.x - a.x, b.y - a.y);
+    const tooSmall = pxR < 4;
     if (inView(id) && !tooSmall) return;
     userMoved = true;
-    const ratio = tooSmall ? camera.ratio * (renderer.scaleSize(R) / 8) : camera.ratio;
+    const ratio = tooSmall ? camera.ratio * (pxR / 12) : camera.ratio;
     camera.setState({ x: shown.x, y: shown.y, ratio: Math.max(0.01, ratio) });
   }
 
