@@ -48,5 +48,10 @@ vendor:  ## re-create graph_api/web/vendor/*/ from their lock files
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+# Rebuilds the editor's vendored browser libraries from the npm registry at pinned versions
+# (needs Node and npm; the results are committed, so `make serve` never does).
+vendor:  ## re-vendor graph_api/web/vendor/*/ (each folder's vendor.sh)
+	@for script in graph_api/web/vendor/*/vendor.sh; do echo "== $$script"; sh $$script || exit 1; done
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -41,6 +41,9 @@ def test_csv_upload_lists_the_servers_problems(
     assert any("nodes line 3" in t for t in texts), texts
     assert any("nodes line 4" in t for t in texts), texts
     expect(page.locator("#import-progress")).to_be_visible()
+    # A full bar must not read as success: the failed upload's bar says it failed.
+    expect(page.locator("#import-progress")).to_have_attribute("data-state", "failed")
+    expect(page.locator("#import-progress-text")).to_have_text("Not imported.")
     shot(page, "07-csv-problems")
     assert page.locator("#node-list button").count() == 2  # nothing was imported
 
@@ -59,6 +62,7 @@ def test_csv_upload_imports_and_the_graph_follows(
     page.locator("#import-submit").click()
     expect(page.locator("#import-result")).to_contain_text("Imported", timeout=10_000)
     expect(page.locator("#import-progress")).to_have_js_property("value", 1)
+    expect(page.locator("#import-progress")).to_have_attribute("data-state", "done")
     page.get_by_role("button", name="Close").click()
     expect(page.locator('#node-list button[data-node="A1"]')).to_contain_text(
         "Alpha", timeout=5_000

@@ -142,3 +142,29 @@ export async function autoSave(sessionId, input, options = {}) {
 
 export const SESSION_CHANGES = `subscription($s: ID!, $r: Int) {
   sessionChanges(sessionId: $s, sinceRevision: $r) { revision op kind key saveId } }`;
+
+// ------------------------------------------------------------- graph queries (section 12)
+
+/** Which of the optional Session fields this server has (servers before them lack them). */
+export async function sessionFields() {
+  const data = await gql('{ __type(name: "Session") { fields { name } } }');
+  return new Set(((data.__type && data.__type.fields) || []).map((f) => f.name));
+}
+
+export async function searchNodes(sessionId, query, first = 20) {
+  const data = await gql(
+    `query($id: ID!, $q: String!, $first: Int) { session(id: $id) {
+      search(query: $q, first: $first) { score matchedIn node { nodeId label type } } } }`,
+    { id: sessionId, q: query, first },
+  );
+  return data.session ? data.session.search : [];
+}
+
+export async function shortestPath(sessionId, from, to) {
+  const data = await gql(
+    `query($id: ID!, $from: String!, $to: String!) { session(id: $id) {
+      shortestPath(from: $from, to: $to, direction: BOTH, maxDepth: 10) { length nodes { nodeId label } } } }`,
+    { id: sessionId, from, to },
+  );
+  return data.session ? data.session.shortestPath : null;
+}

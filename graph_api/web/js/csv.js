@@ -52,6 +52,7 @@ export function createCsvPanel(dialog, { getSessionId, onImported }) {
     xhr.responseType = 'json';
     progress.hidden = false;
     progress.value = 0;
+    progress.dataset.state = 'uploading';
     progressText.textContent = 'Uploading… 0%';
     submit.disabled = true;
     result.textContent = '';
@@ -86,6 +87,9 @@ export function createCsvPanel(dialog, { getSessionId, onImported }) {
 
   function finish(text, failed) {
     submit.disabled = false;
+    // A full bar reads as success: on failure it turns red (and says so), not just stops.
+    progress.dataset.state = failed ? 'failed' : 'done';
+    if (failed && progress.value < 1) progress.value = 1;
     progressText.textContent = failed ? 'Not imported.' : 'Done.';
     result.textContent = text;
     result.className = failed ? 'error' : 'ok';

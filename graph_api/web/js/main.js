@@ -9,11 +9,14 @@ import { createGraphView } from './graph-view.js';
 import { createEditor } from './editor.js';
 import { createConflictView } from './conflicts.js';
 import { createCsvPanel } from './csv.js';
+import { createGraphFind } from './graph-find.js';
 import { showGone, startSession } from './session-gone.js';
-import { el, typeColor } from './util.js';
+import { createPalette } from './palette.js';
+import { el } from './util.js';
 
 const $ = (selector) => document.querySelector(selector);
 const store = new Store();
+const palette = createPalette();
 let selection = null;
 let gone = false;
 
@@ -37,12 +40,13 @@ const sync = createSync({
   onGone: sessionGone,
   onLiveState: (state) => {
     $('#live-state').dataset.state = state;
-    $('#live-state').textContent = state === 'live' ? 'live' : 'reconnecting…';
+    $('#live-state').textContent = { live: 'live', offline: 'offline' }[state] || 'reconnecting…';
   },
   onOffline: (ms) => showStatus({ state: 'offline', text: `Offline, retrying in ${Math.round(ms / 1000)} s` }),
 });
 const view = createGraphView($('#graph'), {
   store,
+  palette,
   onSelect: select,
   onMove: (id, x, y) => {
     const node = store.local.get(id);
@@ -50,6 +54,7 @@ const view = createGraphView($('#graph'), {
   },
   onCreateAt: (x, y) => addNode({ x, y }),
 });
+const find = createGraphFind($('.graph-pane'), { getSessionId: () => store.sessionId, view, select: (sel) => select(sel) });
 const conflicts = createConflictView($('#conflict-dialog'), { store, saver });
 const csv = createCsvPanel($('#import-dialog'), {
   getSessionId: () => store.sessionId,
@@ -63,7 +68,7 @@ function select(sel) {
   renderNodeList();
 }
 
-function addNode(at = view.centre()) {
+function addNode(at = view.placeNew()) {
   if (!store.sessionId || gone || store.loading) return;
   const id = store.createNode({ metadata: { x: at.x, y: at.y } });
   select({ node: id });
@@ -91,12 +96,14 @@ function renderNodeList() {
       const current = selection && selection.node === id;
       items.push(el('li', {}, el('button', { type: 'button', className: current ? 'current' : '', dataset: { node: id },
         'aria-current': current ? 'true' : null, onclick: () => select({ node: id }) },
-        el('span', { className: 'dot', style: `background:${typeColor(n.type)}` }),
+        el('span', { className: 'dot', style: palette.swatch(n.type) }),
         el('span', { className: 'nl-label' }, n.label), el('small', {}, ` ${id} · ${n.type}`),
         store.dirty.has(id) ? el('span', { className: 'badge' }, '•') : '')));
     }
     if (matches > items.length) items.push(el('li', { className: 'hint' }, `…and ${matches - items.length} more: refine the filter.`));
     $('#node-list').replaceChildren(...items);
+    const current = $('#node-list button.current');
+    if (current) current.scrollIntoView({ block: 'nearest' });
     $('#node-count').textContent = `(${store.local.size})`;
   });
 }
@@ -112,12 +119,23 @@ function renderOptions() {
     $('#node-options').replaceChildren(...[...store.local.values()].map((n) => el('option', { value: n.nodeId }, n.label)));
     $('#type-options').replaceChildren(...[...types].map((t) => el('option', { value: t })));
     $('#rel-type-options').replaceChildren(...[...relTypes].map((t) => el('option', { value: t })));
-    $('#legend').replaceChildren(...[...types].filter((t) => [...store.local.values()].some((n) => n.type === t))
-      .slice(0, 12).map((t) => el('li', {}, el('span', { className: 'dot', style: `background:${typeColor(t)}` }), t)));
+    renderLegend();
   }, 300);
 }
 
+/** One line per type present: the graph's cue for it, its name and how many nodes. */
+function renderLegend() {
+  const counts = new Map();
+  for (const n of store.local.values()) counts.set(n.type, (counts.get(n.type) || 0) + 1);
+  $('#legend').replaceChildren(...palette.types().filter((t) => counts.has(t)).map((t) =>
+    el('li', { dataset: { type: t } }, el('span', { className: 'dot', style: palette.swatch(t) }),
+      el('span', { className: 'lg-type' }, t), el('span', { className: 'lg-count' }, String(counts.get(t))))));
+}
+
 store.on('change', () => {
+  const types = new Set();
+  for (const n of store.local.values()) types.add(n.type);
+  if (palette.update(types)) view.redraw();
   editor.render();
   renderNodeList();
   renderOptions();
@@ -169,6 +187,7 @@ async function route() {
   $('#export-json').href = `/session/${encodeURIComponent(id)}/bulk/export?format=json`;
   for (const a of ['#export-csv', '#export-json']) $(a).removeAttribute('aria-disabled');
   persist.setLastSession(id);
+  find.probe();
   showStatus({ state: 'saving', text: 'Loading…' });
   view.reset();
   editor.rebuild();

@@ -47,13 +47,6 @@ export function uuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Stable colour per node type (FNV-1a, spread round the wheel by the golden angle). */
-export function typeColor(type) {
-  let hash = 2166136261;
-  for (const ch of String(type)) hash = Math.imul(hash ^ ch.codePointAt(0), 16777619) >>> 0;
-  return `hsl(${Math.round((hash % 1000) * 137.508) % 360}, 62%, 50%)`;
-}
-
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {

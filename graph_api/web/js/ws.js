@@ -17,6 +17,9 @@ export function subscribe({ query, variables, onNext, onError, onState }) {
 
   function connect() {
     if (stopped) return;
+    // Offline, a socket cannot open, and one already open may look alive for minutes after
+    // the network went: say "offline" and wait for the browser's `online` event instead.
+    if (!navigator.onLine) return void (onState && onState('offline'));
     socket = new WebSocket(url(), 'graphql-transport-ws');
     const ws = socket;
     ws.binaryType = 'arraybuffer'; // servers may send the JSON messages as binary frames
@@ -61,15 +64,34 @@ export function subscribe({ query, variables, onNext, onError, onState }) {
     };
     ws.onclose = () => {
       if (stopped || ws !== socket) return;
-      onState && onState('reconnecting');
+      onState && onState(navigator.onLine ? 'reconnecting' : 'offline');
       attempt += 1;
       const delay = Math.min(15000, 500 * 2 ** Math.min(attempt, 5));
       reconnectTimer = setTimeout(connect, delay);
     };
   }
 
+  function wentOffline() {
+    clearTimeout(reconnectTimer);
+    const old = socket;
+    socket = null;
+    if (old) {
+      old.onclose = null;
+      old.close();
+    }
+    onState && onState('offline');
+  }
+
+  function backOnline() {
+    clearTimeout(reconnectTimer);
+    attempt = 0;
+    if (!socket || socket.readyState >= 2) connect(); // sinceRevision replays what was missed
+  }
+
   function stop() {
     stopped = true;
+    window.removeEventListener('offline', wentOffline);
+    window.removeEventListener('online', backOnline);
     clearTimeout(reconnectTimer);
     if (socket && socket.readyState <= 1) {
       try {
@@ -81,6 +103,8 @@ export function subscribe({ query, variables, onNext, onError, onState }) {
     }
   }
 
+  window.addEventListener('offline', wentOffline);
+  window.addEventListener('online', backOnline);
   connect();
   return { stop };
 }
