@@ -49,4 +49,6 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 10_000
     subscriber_queue_size: int = 1_000
     migrate_on_start: bool = True
+    # Operations in one batched request (CONTRACT.md §13); more is LIMIT_EXCEEDED.
+    max_batch: int = 50
     limits: Limits = Field(default_factory=Limits)

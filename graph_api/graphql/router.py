@@ -1,7 +1,8 @@
 """The /graphql endpoint: Strawberry's FastAPI router with JSON errors and orjson bodies.
 
 Malformed requests answer 4xx with `{"errors": [{"message": ...}]}` (CONTRACT.md §1)
-instead of Strawberry's plain-text bodies; a mutation over GET is 405.
+instead of Strawberry's plain-text bodies; a mutation over GET is 405. A JSON array
+body is a batch, run by graphql/batch.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from strawberry.fastapi import GraphQLRouter as StrawberryRouter
 from strawberry.http.typevars import Context, RootValue
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET
+
+from graph_api.graphql.batch import BatchRefused, batch_response
 
 
 def error_body(message: str, code: str | None = None) -> dict[str, Any]:
@@ -55,6 +58,8 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
         root_value: RootValue | None = UNSET,
     ) -> Any:
         try:
+            if (batch := await batch_response(self, request, context, root_value)) is not None:
+                return batch
             return await super().run(request, context, root_value)
         except HTTPException as exc:
             return _error_response(request, exc)
@@ -76,4 +81,5 @@ def _error_response(request: Request | WebSocket, exc: HTTPException) -> Respons
     elif reason == "Unsupported content type":
         status = 415
     headers = {"Allow": "GET, POST"} if status == 405 else None
-    return JSONResponse(error_body(reason), status_code=status, headers=headers)
+    code = exc.code if isinstance(exc, BatchRefused) else None
+    return JSONResponse(error_body(reason, code), status_code=status, headers=headers)
