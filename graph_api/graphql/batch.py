@@ -18,6 +18,7 @@ operation answers its own errors, every other one BATCH_ABORTED, all with data n
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,9 +27,17 @@ from typing import Any
 from cross_web import HTTPException
 from fastapi import Request, WebSocket
 from fastapi.responses import Response
-from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode
-from strawberry.extensions import ParserCache
-from strawberry.extensions.max_aliases import count_fields_with_alias
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+)
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError
@@ -40,25 +49,46 @@ from graph_api.config import Limits
 from graph_api.errors import BatchAborted, GraphAPIError
 from graph_api.graphql.context import Context
 from graph_api.graphql.extensions import RequestTransaction, translate_error
-from graph_api.graphql.schema import PARSER_CACHE_SIZE
 
 _ARRAY = re.compile(r"\s*\[")
 _ARRAY_BYTES = re.compile(rb"\s*\[")
 
-# The cache the schema's ParserCache uses: an operation parsed here is not parsed again.
-_parse = ParserCache(maxsize=PARSER_CACHE_SIZE).cached_parse_document
+# Below this a document is parsed on the event loop; above, in a worker thread, so that
+# other requests (and /health) keep being answered meanwhile.
+INLINE_BYTES = 16 * 1024
 
 
 def count_aliases(document: DocumentNode) -> int:
-    """Aliases of a document, counted as the per-operation limit (MaxAliasesLimiter) does."""
+    """Aliases of a document as the per-operation limit counts them (every operation, each
+    fragment spread expanded), in linear time: a fragment is counted once and its count
+    reused per spread, so an exponential fan-out of spreads costs nothing to measure."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return sum(
-        count_fields_with_alias(d, fragments)
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode)
-    )
+    counted: dict[str, int] = {}
+
+    def count(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> int:
+        total = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                total += (selection.alias is not None) + count(selection.selection_set, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                total += count(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in counted and name in fragments and name not in seen:
+                    counted[name] = count(fragments[name].selection_set, seen | {name})
+                total += counted.get(name, 0)
+        return total
+
+    try:
+        return sum(
+            count(d.selection_set, frozenset())
+            for d in document.definitions
+            if isinstance(d, OperationDefinitionNode)
+        )
+    except RecursionError:
+        return 0  # fragments nested too deeply: the operation's own validation refuses it
 
 
 @dataclass(frozen=True)
@@ -101,7 +131,7 @@ async def batch_response(
         raise BatchRefused(405, "A batch of operations is sent with POST")
     if not isinstance(context, Context):
         raise TypeError("a batch needs the graph_api Context")
-    operations = read_batch(
+    operations = await read_batch(
         view.parse_json(await request.body()),
         max_batch=context.settings.max_batch,
         limits=context.settings.limits,
@@ -124,7 +154,7 @@ async def _is_batch(request: Request) -> bool:
     return "json" in request.headers.get("content-type", "")
 
 
-def read_batch(items: object, *, max_batch: int, limits: Limits) -> list[Operation]:
+async def read_batch(items: object, *, max_batch: int, limits: Limits) -> list[Operation]:
     """The batch's operations, or BatchRefused."""
     if not isinstance(items, list) or not items:
         raise BatchRefused(400, "A batch must hold at least one operation")
@@ -134,7 +164,7 @@ def read_batch(items: object, *, max_batch: int, limits: Limits) -> list[Operati
             f"A batch holds at most {max_batch} operations, not {len(items)}",
             "LIMIT_EXCEEDED",
         )
-    operations = [_operation(index, item) for index, item in enumerate(items)]
+    operations = [await _operation(index, item) for index, item in enumerate(items)]
     documents = [op.document for op in operations if op.document is not None]
     for summed in SUMMED_LIMITS:
         total, limit = sum(map(summed.count, documents)), summed.limit(limits)
@@ -145,7 +175,7 @@ def read_batch(items: object, *, max_batch: int, limits: Limits) -> list[Operati
     return operations
 
 
-def _operation(index: int, item: object) -> Operation:
+async def _operation(index: int, item: object) -> Operation:
     if not isinstance(item, dict):
         raise BatchRefused(400, f"Operation {index} of the batch is not a JSON object")
     query, variables = item.get("query"), item.get("variables")
@@ -159,9 +189,8 @@ def _operation(index: int, item: object) -> Operation:
     if not isinstance(name, str | None):
         raise BatchRefused(400, f"Operation {index} of the batch: operationName is not a string")
     request = GraphQLRequestData(query, variables, name, extensions)
-    try:
-        document = _parse(query)
-    except GraphQLError:
+    document = await _parse(query)
+    if document is None:
         return Operation(request, None, None)
     try:
         kind = get_operation_type(document, name)
@@ -171,6 +200,16 @@ def _operation(index: int, item: object) -> Operation:
     if kind == OperationType.SUBSCRIPTION:
         raise BatchRefused(400, f"Operation {index} of the batch is a subscription")
     return Operation(request, kind, document)
+
+
+async def _parse(query: str) -> DocumentNode | None:
+    """The document, or None when it does not parse (its execution then reports why)."""
+    try:
+        if len(query) <= INLINE_BYTES:
+            return parse(query)
+        return await asyncio.to_thread(parse, query)
+    except (GraphQLError, RecursionError):
+        return None
 
 
 async def execute_batch(

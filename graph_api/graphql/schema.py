@@ -33,9 +33,6 @@ from graph_api.graphql.queries import Query
 from graph_api.graphql.scalars import DateTime
 from graph_api.graphql.subscriptions import Subscription
 
-# Entries of the parse cache every request shares (batch.py parses through it too).
-PARSER_CACHE_SIZE = 512
-
 Mutation = merge_types(
     "Mutation",
     (
@@ -70,7 +67,7 @@ def build_schema(limits: Limits | None = None, *, fast_reads: bool = True) -> st
     extensions: list[Any] = [
         ErrorCodes,
         lambda: AddValidationRules(limit_rules),
-        lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
+        lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         UnitOfWorkExtension,
     ]

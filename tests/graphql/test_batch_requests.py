@@ -4,10 +4,13 @@ limit, one LIMIT_EXCEEDED at 413. In every case nothing runs."""
 
 from __future__ import annotations
 
+import time
+
 import orjson
 import pytest
 
 from graph_api.config import Limits, Settings
+from graph_api.graphql.batch import INLINE_BYTES
 from tests.graphql.batching import (
     ABORTED,
     CREATE_SESSION,
@@ -200,3 +203,24 @@ async def test_list_limits_apply_per_operation(client, gql, engine):
     assert results[0] == ABORTED
     assert codes(results[1]) == ["LIMIT_EXCEEDED"]
     assert await database_dump(engine) == before
+
+
+async def test_a_fan_out_of_fragments_is_measured_without_expanding_it(client, engine):
+    """30 fragments each spreading the previous one twice hold 2^31 aliases: refused at
+    once, not walked."""
+    fragments = ["fragment F0 on Query { a: __typename b: __typename }"]
+    fragments += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 31)]
+    fan_out = op(
+        f"mutation {{ createSession {{ id }} }} query Q {{ ...F30 }} {' '.join(fragments)}"
+    )
+    started = time.monotonic()
+    error = _assert_refused(await post_batch(client, [fan_out]), 413, "LIMIT_EXCEEDED")
+    assert time.monotonic() - started < 5
+    assert f"{2**31} aliases" in error["message"]
+    await _nothing_ran(engine)
+
+
+async def test_a_large_operation_is_parsed_off_the_event_loop_and_runs(client):
+    large = op("{" + " __typename" * 3000 + " }")  # ~33 KB, above INLINE_BYTES
+    assert len(large["query"]) > INLINE_BYTES
+    assert await run_batch(client, [large, large]) == [{"data": {"__typename": "Query"}}] * 2
