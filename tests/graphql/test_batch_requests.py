@@ -221,6 +221,6 @@ async def test_a_fan_out_of_fragments_is_measured_without_expanding_it(client, e
 
 
 async def test_a_large_operation_is_parsed_off_the_event_loop_and_runs(client):
-    large = op("{" + " __typename" * 3000 + " }")  # ~33 KB, above INLINE_BYTES
+    large = op("# " + "padding " * 3000 + "\n{ __typename }")  # ~24 KB, above INLINE_BYTES
     assert len(large["query"]) > INLINE_BYTES
     assert await run_batch(client, [large, large]) == [{"data": {"__typename": "Query"}}] * 2
