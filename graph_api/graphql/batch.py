@@ -58,10 +58,11 @@ _ARRAY_BYTES = re.compile(rb"\s*\[")
 INLINE_BYTES = 16 * 1024
 
 
-def count_aliases(document: DocumentNode) -> int:
-    """Aliases of a document as the per-operation limit counts them (every operation, each
-    fragment spread expanded), in linear time: a fragment is counted once and its count
-    reused per spread, so an exponential fan-out of spreads costs nothing to measure."""
+def count_aliases(document: DocumentNode, operation_name: str | None = None) -> int:
+    """Aliases of a document as the per-operation limit counts them (in every operation of
+    the document, whichever runs; each fragment spread expanded), in linear time: a
+    fragment is counted once and its count reused per spread, so an exponential fan-out
+    of spreads costs nothing to measure."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -93,10 +94,11 @@ def count_aliases(document: DocumentNode) -> int:
 
 @dataclass(frozen=True)
 class SummedLimit:
-    """A limit of §7 that binds the batch as a whole, summed over its operations."""
+    """A limit of §7 that binds the batch as a whole, summed over its operations: `count`
+    measures one operation (its document and operation name) as its own limit does."""
 
     what: str
-    count: Callable[[DocumentNode], int]
+    count: Callable[[DocumentNode, str | None], int]
     limit: Callable[[Limits], int]
 
 
@@ -138,6 +140,10 @@ async def batch_response(
     )
     results = await execute_batch(view, request, context, root_value, operations)
     response_data = [await view.process_result(request, result) for result in results]
+    for element in response_data:
+        # §13: every element has its data entry (null when it has none), whatever the
+        # media type does with a single operation that never ran.
+        element.setdefault("data", None)
     sub_response = await view.get_sub_response(request)
     return view.create_response(response_data=response_data, sub_response=sub_response)
 
@@ -165,14 +171,22 @@ async def read_batch(items: object, *, max_batch: int, limits: Limits) -> list[O
             "LIMIT_EXCEEDED",
         )
     operations = [await _operation(index, item) for index, item in enumerate(items)]
-    documents = [op.document for op in operations if op.document is not None]
     for summed in SUMMED_LIMITS:
-        total, limit = sum(map(summed.count, documents)), summed.limit(limits)
+        total, limit = sum(_measure(summed, op) for op in operations), summed.limit(limits)
         if total > limit:
             raise BatchRefused(
                 413, f"{total} {summed.what} in the batch. Allowed: {limit}", "LIMIT_EXCEEDED"
             )
     return operations
+
+
+def _measure(summed: SummedLimit, operation: Operation) -> int:
+    if operation.document is None:
+        return 0
+    try:
+        return summed.count(operation.document, operation.request.operation_name)
+    except GraphQLError:
+        return 0  # an invalid document: the operation's own validation reports it
 
 
 async def _operation(index: int, item: object) -> Operation:
