@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 import pytest
 from sqlalchemy import event
 
+from graph_api.app import create_app
+from graph_api.db.errors import UNAVAILABLE
 from graph_api.db.transaction import UnitOfWork, transaction_context
 from graph_api.services import changes as change_service
 from graph_api.services import nodes as node_service
@@ -308,3 +311,20 @@ async def test_the_compiled_read_path_serves_queries_in_a_batch(client, session_
     }
     decisions = [r.getMessage() for r in caplog.records if r.name == "graph_api.graphql.fast"]
     assert decisions == ["compiled read path"]
+
+
+async def test_a_database_that_is_down_answers_every_operation(settings):
+    down = settings.model_copy(
+        update={
+            "database_url": "postgresql+asyncpg://postgres@127.0.0.1:1/graph_api",
+            "connect_timeout_s": 1.0,
+        }
+    )
+    app = create_app(down)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        results = await run_batch(http, [op(CREATE_SESSION), op("{ __typename }")])
+    expected = {"message": UNAVAILABLE, "extensions": {"code": "INTERNAL_ERROR", "retryable": True}}
+    assert results == [{"data": None, "errors": [expected]}] * 2
