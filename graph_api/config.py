@@ -51,4 +51,6 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     # Only documents already stored as persisted queries run (`graph-api persisted add`).
     persisted_only: bool = False
+    # Operations in one batched request (CONTRACT.md §13); more is LIMIT_EXCEEDED.
+    max_batch: int = 50
     limits: Limits = Field(default_factory=Limits)

@@ -34,9 +34,13 @@ class Context(BaseContext):
         self._uow: UnitOfWork | None = None
         self._loaders: Loaders | None = None
         self._loaders_generation = 0
+        # True while graphql/batch.py runs a batch's operations in its one transaction:
+        # each operation then uses the bound unit of work instead of opening its own.
+        self.batched = False
 
     def bind(self, uow: UnitOfWork) -> None:
-        """Attach the request's transaction (done once, by the transaction extension)."""
+        """Attach the request's transaction (done once per operation or batch, by
+        extensions.RequestTransaction)."""
         self._uow = uow
         self._loaders = Loaders(uow)
         self._loaders_generation = change_service.generation(db=uow)

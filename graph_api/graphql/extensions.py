@@ -1,8 +1,8 @@
 """Schema extensions: one transaction per operation, and the contract's error codes.
 
-`UnitOfWorkExtension` opens the request's transaction around execution: a write
-transaction for mutations, a read snapshot for queries. A mutation with any
-error is rolled back and answers data: null. `ErrorCodes` gives every error its
+`UnitOfWorkExtension` opens the request's transaction (`RequestTransaction`) around
+execution: a write transaction for mutations, a read snapshot for queries. A mutation
+with any error is rolled back and answers data: null. `ErrorCodes` gives every error its
 `extensions.code` and masks anything unexpected as INTERNAL_ERROR.
 """
 
@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
+from types import TracebackType
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -20,7 +21,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from graph_api.db.errors import contract_error, unavailable_error
-from graph_api.db.transaction import transaction_context
+from graph_api.db.transaction import UnitOfWork, transaction_context
 from graph_api.errors import GraphAPIError, InternalError
 from graph_api.graphql.context import Context
 
@@ -30,49 +31,97 @@ _LIMIT_MESSAGES = re.compile(r"exceeds maximum operation depth|aliases found\. A
 _VARIABLE_MESSAGES = re.compile(r"^Variable '\$|got invalid value|Expected value of type", re.I)
 
 
+class RequestTransaction:
+    """A GraphQL request's unit of work, opened and closed in this one place: around one
+    operation (UnitOfWorkExtension) or around all the operations of a batch (batch.py).
+
+    `async with RequestTransaction(context, write=...) as tx:` begins and binds the
+    transaction to the context; leaving the block commits, or rolls back after fail()
+    or an exception. Database failures become answers, not exceptions: `open_error`
+    when the transaction could not begin (nothing ran), `commit_error` when the commit
+    failed (nothing was kept).
+    """
+
+    def __init__(self, context: Context, *, write: bool) -> None:
+        self.context = context
+        self.write = write
+        self.open_error: GraphAPIError | None = None
+        self.commit_error: GraphAPIError | None = None
+        self._stack = AsyncExitStack()
+        self._uow: UnitOfWork | None = None
+
+    async def __aenter__(self) -> RequestTransaction:
+        settings = self.context.settings
+        try:
+            self._uow = await self._stack.enter_async_context(
+                transaction_context(
+                    self.context.engine,
+                    write=self.write,
+                    limits=settings.limits,
+                    publisher=self.context.publisher,
+                )
+            )
+        except Exception as exc:
+            log.exception("could not open a transaction")
+            self.open_error = unavailable_error(exc)
+            return self
+        self.context.bind(self._uow)
+        return self
+
+    def fail(self) -> None:
+        """Roll back instead of committing."""
+        if self._uow is not None:
+            self._uow.mark_failed()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            await self._stack.__aexit__(exc_type, exc, traceback)
+        except Exception as error:
+            if error is exc:
+                raise
+            self.commit_error = _commit_error(error)
+
+
 class UnitOfWorkExtension(SchemaExtension):
-    """Runs each query or mutation inside one transaction shared by all its resolvers."""
+    """Runs each query or mutation inside one transaction shared by all its resolvers
+    (the operations of a batch share the batch's: graphql/batch.py)."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         ec = self.execution_context
         context = ec.context
-        if ec.operation_type == OperationType.SUBSCRIPTION or not isinstance(context, Context):
+        if (
+            ec.operation_type == OperationType.SUBSCRIPTION
+            or not isinstance(context, Context)
+            or context.batched
+        ):
             yield
             return
         write = ec.operation_type == OperationType.MUTATION
-        async with AsyncExitStack() as stack:
-            try:
-                uow = await stack.enter_async_context(
-                    transaction_context(
-                        context.engine,
-                        write=write,
-                        limits=context.settings.limits,
-                        publisher=context.publisher,
-                    )
-                )
-            except Exception as exc:
-                log.exception("could not open a transaction")
-                ec.result = _failed(unavailable_error(exc), exc)
+        async with RequestTransaction(context, write=write) as tx:
+            if tx.open_error is not None:
+                ec.result = failed_result(tx.open_error)
                 yield
                 return
-            context.bind(uow)
             yield
             result = ec.result
             if write and result is not None and result.errors:
-                uow.mark_failed()
+                tx.fail()
                 result.data = None
-            try:
-                await stack.aclose()
-            except Exception as exc:
-                # Strawberry returns the result object it already holds: change it in place
-                # (assigning a new ec.result here would be ignored and report a lost commit
-                # as a success).
-                failed = _failed(_commit_error(exc), exc)
-                if result is None:
-                    ec.result = failed
-                else:
-                    result.data = None
-                    result.errors = failed.errors
+        if tx.commit_error is not None:
+            # Strawberry returns the result object it already holds: change it in place
+            # (assigning a new ec.result here would be ignored and report a lost commit
+            # as a success).
+            failed = failed_result(tx.commit_error)
+            if result is None:
+                ec.result = failed
+            else:
+                result.data = None
+                result.errors = failed.errors
 
 
 def _commit_error(exc: Exception) -> GraphAPIError:
@@ -82,7 +131,9 @@ def _commit_error(exc: Exception) -> GraphAPIError:
     return contract_error(exc) or InternalError()
 
 
-def _failed(error: GraphAPIError, cause: BaseException) -> GraphQLExecutionResult:
+def failed_result(error: GraphAPIError) -> GraphQLExecutionResult:
+    """An operation's answer when its transaction failed: no data, the error (coded by
+    ErrorCodes from its original_error)."""
     return GraphQLExecutionResult(
         data=None, errors=[GraphQLError(error.message, original_error=error)]
     )

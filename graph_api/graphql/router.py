@@ -5,6 +5,7 @@ instead of Strawberry's plain-text bodies; a mutation over GET is 405.
 WebSocket messages leave as text frames (CONTRACT.md §10): graphql-ws, gql and
 GraphiQL refuse binary ones, while HTTP bodies stay orjson's bytes. The response
 media type follows the Accept header (graphql/media.py).
+A JSON array body is a batch, run by graphql/batch.py.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from graph_api.errors import GraphAPIError
+from graph_api.graphql.batch import BatchRefused, batch_response
 from graph_api.graphql.media import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
@@ -162,6 +164,8 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
     ) -> Any:
         token = _media_type.set(response_media_type(request.headers.get("accept")))
         try:
+            if (batch := await batch_response(self, request, context, root_value)) is not None:
+                return batch
             return await super().run(request, context, root_value)
         except HTTPException as exc:
             return _error_response(request, exc)
@@ -206,7 +210,8 @@ def _error_response(request: Request | WebSocket, exc: HTTPException) -> Respons
         status = 415
     headers = {"Allow": "GET, POST"} if status == 405 else {}
     headers["content-type"] = _content_type()
-    return JSONResponse(error_body(reason), status_code=status, headers=headers)
+    code = exc.code if isinstance(exc, BatchRefused) else None
+    return JSONResponse(error_body(reason, code), status_code=status, headers=headers)
 
 
 def _content_type() -> str:
