@@ -40,6 +40,8 @@ export function createAutoSaver({ store, onStatus, onConflict, onSessionGone, on
     if (inFlight) return { state: 'saving', text: 'Saving…' };
     if (store.conflicts.size) return { state: 'conflict', text: 'Conflict' };
     if (lastError) return { state: 'error', text: `Not saved: ${lastError}` };
+    if (timer) return { state: 'unsaved', text: 'Unsaved changes' };
+    // Held back by validation (the other edits are saved): say which, and why.
     for (const problems of store.invalid.values()) {
       for (const message of problems.values()) return { state: 'error', text: `Not saved: ${message}` };
     }
