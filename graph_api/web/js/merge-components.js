@@ -65,6 +65,13 @@ export function mergeComponents(base, mine, theirs) {
   base = base || [];
   const mineFound = align(base, mine);
   const theirsFound = align(base, theirs);
+  // Changed to the same value on both sides (the server's copy has a new id): one change.
+  const used = new Set(theirsFound.values());
+  for (const [i, j] of mineFound) {
+    if (theirsFound.has(i)) continue;
+    const k = theirs.findIndex((t, n) => !used.has(n) && value(t) === value(mine[j]));
+    if (k >= 0) { used.add(k); theirsFound.set(i, k); }
+  }
   for (let i = 0; i < base.length; i++) {
     const m = state(base, mine, mineFound, i);
     const t = state(base, theirs, theirsFound, i);
