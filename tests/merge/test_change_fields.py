@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.autosave.wsclient import graphql_ws
 from tests.factories import make_relationships, make_session
 from tests.merge.helpers import changes_since, last_change, save
 from tests.rest.helpers import ok
@@ -191,3 +192,21 @@ async def test_csv_upsert_names_the_fields_each_row_changed(gql):
     assert await changes_since(gql, session_id, before) == [
         ("UPDATE", "NODE", "N003", ["metadata"])
     ]
+
+
+async def test_the_live_feed_carries_the_fields(live_server, settings):
+    """sessionChanges (replay and live) gives each UPDATE its fields, as changes() does."""
+    async with live_server(settings) as server:
+        session_id = await make_session(server.gql)
+        await server.gql.ok(UPDATE_NODE, {"s": session_id, "n": "N001", "p": {"label": "A"}})
+        async with graphql_ws(server.url) as ws:
+            await ws.subscribe(
+                "subscription($s: ID!, $r: Int) { sessionChanges(sessionId: $s, "
+                "sinceRevision: $r) { revision op key fields } }",
+                {"s": session_id, "r": 1},
+            )
+            replayed = await ws.next_change()
+            await save(server.gql, session_id, saveId="s", nodes=[{"nodeId": "N002", "type": "t"}])
+            live = await ws.next_change()
+        assert (replayed["key"], replayed["fields"]) == ("N001", ["label"])
+        assert (live["key"], live["fields"]) == ("N002", ["type"])
