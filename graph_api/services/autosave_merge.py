@@ -3,7 +3,7 @@
 Under REJECT a stale expectedVersion is a conflict on every field the change
 sets. Under MERGE (CONTRACT.md §6) a field conflicts only when the change sets
 it, the change log shows the server changed it after expectedVersion
-(changes.fields_changed_after) and the server's current value differs from the
+(change_history.fields_changed_after) and the server's current value differs from the
 one the change sets. `load_histories()` reads the change log of the stale
 entities only, under the save's lock, in one statement per kind.
 """
@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 
 from graph_api.db.transaction import UnitOfWork
+from graph_api.services import change_history
 from graph_api.services import changes as change_service
 from graph_api.services import relationships as relationship_service
 from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
 from graph_api.services.validation import changed_values, json_equal
+
+if TYPE_CHECKING:  # autosave_plan imports this module
+    from graph_api.services.autosave_plan import State
 
 
 @dataclass
@@ -79,7 +83,7 @@ def merge_conflicts(
     differs: set[str],
 ) -> list[str]:
     """Under MERGE: the fields set to another value that the server changed since the version."""
-    changed = change_service.fields_changed_after(kind, history, expected_version, current_version)
+    changed = change_history.fields_changed_after(kind, history, expected_version, current_version)
     return listed(kind, differs & changed)
 
 
@@ -91,7 +95,7 @@ def relationship_differs(row: Row[Any], change: RelationshipChangeSpec) -> set[s
     }
 
 
-def _stale_relationship_key(change: RelationshipChangeSpec, state: Any) -> str | None:
+def _stale_relationship_key(change: RelationshipChangeSpec, state: State) -> str | None:
     if change.expected_version is None:
         return None
     if change.id is not None:
@@ -105,7 +109,7 @@ def _stale_relationship_key(change: RelationshipChangeSpec, state: Any) -> str |
 
 
 async def load_histories(
-    *, db: UnitOfWork, session_id: str, spec: AutoSaveSpec, state: Any
+    *, db: UnitOfWork, session_id: str, spec: AutoSaveSpec, state: State
 ) -> Histories:
     """Under MERGE, the change log of every entity whose expectedVersion is stale."""
     histories = Histories()
@@ -119,7 +123,7 @@ async def load_histories(
         and state.nodes[c.node_id].version != c.expected_version
     ]
     if stale_nodes:
-        histories.nodes = await change_service.history(
+        histories.nodes = await change_history.history(
             db=db, session_id=session_id, kind="NODE", keys=stale_nodes
         )
     stale_relationships = [
@@ -128,7 +132,7 @@ async def load_histories(
         if key is not None
     ]
     if stale_relationships:
-        histories.relationships = await change_service.history(
+        histories.relationships = await change_history.history(
             db=db, session_id=session_id, kind="RELATIONSHIP", keys=stale_relationships
         )
     return histories

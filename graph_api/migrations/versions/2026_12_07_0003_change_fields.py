@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-12-07 17:10:00
 
 Rows written before this revision keep both columns null; onConflict MERGE reads
-such a row as "every field changed" (services.changes.fields_changed_after).
+such a row as "every field changed" (services.change_history.fields_changed_after).
 """
 
 from __future__ import annotations
