@@ -201,3 +201,23 @@ async def test_merge_without_a_stale_version_is_a_plain_save(gql):
     )  # fmt: skip
     assert result["status"] == "SAVED"
     assert [(n["nodeId"], n["version"]) for n in result["nodes"]] == [("N001", 2), ("N009", 1)]
+
+
+async def test_a_relationship_deleted_on_the_server_conflicts_under_merge(gql):
+    session_id = await make_session(gql)
+    (rel_id,) = await make_relationships(gql, session_id, [("N001", "N002")])
+    await gql.ok(
+        f'mutation($s: ID!) {{ deleteRelationship(sessionId: $s, id: "{rel_id}") {{ deleted }} }}',
+        {"s": session_id},
+    )
+    result = await save(
+        gql, session_id, saveId="a", onConflict="MERGE",
+        relationships=[{"id": rel_id, "sourceId": "N001", "targetId": "N002",
+                        "type": "RELATES_TO", "weight": 3, "expectedVersion": 1}],
+    )  # fmt: skip
+    assert result["status"] == "CONFLICT"
+    (conflict,) = result["conflicts"]
+    assert (conflict["kind"], conflict["key"], conflict["currentVersion"]) == (
+        "RELATIONSHIP", rel_id, None,
+    )  # fmt: skip
+    assert conflict["fields"] == ["type", "weight"]
