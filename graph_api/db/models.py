@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -193,9 +194,26 @@ changes = Table(
     Column("kind", String(12), nullable=False),
     Column("key", Text, nullable=False),
     Column("save_id", Text, nullable=True),
+    # An UPDATE's changed fields, comma-separated in canonical order (services.changes);
+    # null for CREATE and DELETE, and for rows written before fields were recorded.
+    Column("fields", Text, nullable=True),
+    # The entity's version after the request's change: onConflict MERGE asks which
+    # fields changed after a client's expectedVersion.
+    Column("version", Integer, nullable=True),
     CheckConstraint("op IN ('CREATE', 'UPDATE', 'DELETE')", name="op_known"),
     CheckConstraint("kind IN ('SESSION', 'NODE', 'RELATIONSHIP')", name="kind_known"),
     Index("ix_changes_session_revision", "session_id", "revision", "id"),
+    # MERGE's lookup of one entity's history. CREATE rows (most of a bulk import's log)
+    # are left out: MERGE needs only UPDATEs and the DELETEs that end an incarnation.
+    Index(
+        "ix_changes_session_entity",
+        "session_id",
+        "kind",
+        "key",
+        "revision",
+        sqlite_where=text("op <> 'CREATE'"),
+        postgresql_where=text("op <> 'CREATE'"),
+    ),
     sqlite_autoincrement=True,
 )
 

@@ -36,6 +36,11 @@ class Conflict:
         description="The server's current state, null when it was deleted."
     )
     relationship: Relationship | None
+    fields: list[str] = strawberry.field(
+        description=(
+            "Under MERGE: the fields that conflict. Under REJECT: every field the change sets."
+        )
+    )
 
     @classmethod
     def from_record(cls, record: ConflictRecord) -> Conflict:
@@ -50,6 +55,7 @@ class Conflict:
                 if record.relationship is not None
                 else None
             ),
+            fields=record.fields,
         )
 
 

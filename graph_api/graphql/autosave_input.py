@@ -29,8 +29,14 @@ from graph_api.graphql.inputs import (
     RelationshipChange,
 )
 from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
+from graph_api.services.autosave_specs import ConflictPolicy as ConflictPolicyName
 
 UNSET: Any = strawberry.UNSET
+_POLICIES: dict[ConflictPolicy, ConflictPolicyName] = {
+    ConflictPolicy.REJECT: "REJECT",
+    ConflictPolicy.OVERWRITE: "OVERWRITE",
+    ConflictPolicy.MERGE: "MERGE",
+}
 
 
 def _given(value: Any) -> Any:
@@ -71,7 +77,7 @@ def to_spec(input: AutoSaveInput) -> AutoSaveSpec:
         delete_node_ids=list(_given(input.delete_node_ids) or []),
         relationships=[_relationship_spec(c) for c in _given(input.relationships) or []],
         delete_relationship_ids=[str(raw) for raw in _given(input.delete_relationship_ids) or []],
-        on_conflict="OVERWRITE" if policy == ConflictPolicy.OVERWRITE else "REJECT",
+        on_conflict=_POLICIES[policy],
     )
 
 

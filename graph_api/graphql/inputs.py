@@ -223,6 +223,14 @@ class ConflictPolicy(Enum):
     OVERWRITE = strawberry.enum_value(
         "OVERWRITE", description="Last writer wins: ignore expectedVersion."
     )
+    MERGE = strawberry.enum_value(
+        "MERGE",
+        description=(
+            "Field-level three-way merge: a stale expectedVersion conflicts only on fields that "
+            "changed on the\nserver since that version and that this save sets to another value "
+            "(CONTRACT.md section 6)."
+        ),
+    )
 
 
 @strawberry.input(

@@ -14,27 +14,16 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from graph_api.graphql.context import Info
-from graph_api.graphql.types.change import Change, ChangeOp, EntityKind
+from graph_api.graphql.types.change import Change
 from graph_api.services import feed as feed_service
 from graph_api.services.events import Broker
 from graph_api.services.feed import FeedChange
 
 
-def _change(item: FeedChange) -> Change:
-    return Change(
-        revision=item.revision,
-        at=item.at,
-        op=ChangeOp(item.op),
-        kind=EntityKind(item.kind),
-        key=item.key,
-        save_id=strawberry.ID(item.save_id) if item.save_id is not None else None,
-    )
-
-
 async def _changes(feed: AsyncGenerator[FeedChange, None]) -> AsyncGenerator[Change, None]:
     try:
         async for item in feed:
-            yield _change(item)
+            yield Change.from_feed(item)
     finally:
         await feed.aclose()
 

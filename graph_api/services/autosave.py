@@ -10,7 +10,9 @@ The order of one save (CONTRACT.md §6, §9):
    save is REPLAYED (same payload) or BAD_USER_INPUT (another payload), and
    nothing is written;
 3. read the state of everything the delta mentions (set-based) and plan;
-4. with conflicts under REJECT, answer CONFLICT: nothing was written and the
+4. with conflicts (under REJECT any stale expectedVersion; under MERGE a stale
+   one whose change sets a field the server changed since, to another value:
+   autosave_merge), answer CONFLICT: nothing was written and the
    saveId stays free;
 5. claim the saveId: INSERT the receipt ... ON CONFLICT DO NOTHING. Nothing is
    written yet, so if another attempt got there first (which the lock already
@@ -38,6 +40,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from graph_api.db.models import changes, components, saves, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, SessionNotFound
+from graph_api.services import autosave_merge as merge
 from graph_api.services import changes as change_service
 from graph_api.services import clock, reads
 from graph_api.services import relationships as relationship_service
@@ -242,6 +245,9 @@ async def _load(db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> State:
         else {},
     )
     state.deleted_relationship_ids = await _deleted_relationships(db, session_id, spec, state)
+    state.histories = await merge.load_histories(
+        db=db, session_id=session_id, spec=spec, state=state
+    )
     return state
 
 
@@ -273,7 +279,7 @@ async def _deleted_relationships(
     db: UnitOfWork, session_id: str, spec: AutoSaveSpec, state: State
 ) -> set[str]:
     """Of the missing ids sent with an expectedVersion, those the change log shows deleted."""
-    if spec.on_conflict != "REJECT":
+    if spec.on_conflict == "OVERWRITE":
         return set()
     missing = [
         rel.id

@@ -131,6 +131,8 @@ async def _update_nodes(
             op="UPDATE",
             key=u.row.node_id,
             save_id=save_id,
+            fields=[*u.values, *(["components"] if u.components is not None else [])],
+            version=u.row.version + 1,
         )
     return {
         u.row.node_id: SimpleNamespace(

@@ -15,8 +15,10 @@ from sqlalchemy import Row
 
 from graph_api.config import Limits
 from graph_api.errors import BadUserInput, Duplicate, NodeNotFound, RelationshipNotFound
+from graph_api.services import autosave_merge as merge
 from graph_api.services import nodes as node_service
 from graph_api.services import relationships as relationship_service
+from graph_api.services.autosave_merge import Histories
 from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
 from graph_api.services.validation import changed_values, json_equal
 
@@ -29,6 +31,8 @@ class Conflict:
     current_version: int | None
     node: Row[Any] | None = None
     relationship: Row[Any] | None = None
+    # Under MERGE the conflicting fields; otherwise every field the change sets.
+    fields: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +92,8 @@ class State:
     relationships_by_key: dict[tuple[str, str, str], Row[Any]]
     # Relationship ids that the change log shows as deleted (asked only for missing ids).
     deleted_relationship_ids: set[str] = field(default_factory=set)
+    # Under MERGE: the change log of the stale entities.
+    histories: Histories = field(default_factory=Histories)
 
 
 def make_plan(*, spec: AutoSaveSpec, state: State, session_id: str, limits: Limits) -> Plan:
@@ -101,7 +107,7 @@ def make_plan(*, spec: AutoSaveSpec, state: State, session_id: str, limits: Limi
 def _plan_nodes(
     spec: AutoSaveSpec, state: State, session_id: str, limits: Limits, plan: Plan
 ) -> None:
-    reject = spec.on_conflict == "REJECT"
+    checked = spec.on_conflict != "OVERWRITE"
     for index, change in enumerate(spec.nodes):
         node_id = change.node_id
         rows = None
@@ -110,32 +116,35 @@ def _plan_nodes(
                 session_id, node_id, change.components, limits, field=f"nodes[{index}].components"
             )
         row = state.nodes.get(node_id)
-        expected = change.expected_version if reject else None
+        expected = change.expected_version if checked else None
+        sets = merge.listed("NODE", merge.node_sets(change))
         if row is None:
             if expected is not None:
-                plan.conflicts.append(Conflict("NODE", node_id, expected, None))
+                plan.conflicts.append(Conflict("NODE", node_id, expected, None, fields=sets))
             else:
                 plan.node_creates.append(change)
             continue
-        if expected is not None and expected != row.version:
-            plan.conflicts.append(Conflict("NODE", node_id, expected, row.version, node=row))
-            continue
-        values = changed_values(
-            row,
-            {
-                name: value
-                for name, value in (
-                    ("label", change.label),
-                    ("type", change.type),
-                    ("metadata", change.metadata),
-                )
-                if value is not None
-            },
-        )
         if rows is not None and json_equal(
             sequence_key(state.components.get(node_id, [])), sequence_key(rows)
         ):
             rows = None
+        differs = merge.node_differs(row, change, components_differ=rows is not None)
+        if expected is not None and expected != row.version:
+            conflicting = (
+                merge.merge_conflicts(
+                    "NODE", state.histories.nodes.get(node_id, []), expected, row.version, differs
+                )
+                if spec.on_conflict == "MERGE"
+                else sets
+            )
+            if spec.on_conflict != "MERGE" or conflicting:
+                plan.conflicts.append(
+                    Conflict("NODE", node_id, expected, row.version, node=row, fields=conflicting)
+                )
+                continue
+        values: dict[str, Any] = {
+            name: getattr(change, name) for name in ("label", "type", "metadata") if name in differs
+        }
         if values or rows is not None:
             plan.node_updates.append(NodeUpdate(row, values, rows))
     plan.node_deletes = [
@@ -144,7 +153,7 @@ def _plan_nodes(
 
 
 def _plan_relationships(spec: AutoSaveSpec, state: State, plan: Plan) -> None:
-    reject = spec.on_conflict == "REJECT"
+    checked = spec.on_conflict != "OVERWRITE"
     deleting: set[int] = set()
     for raw in dict.fromkeys(spec.delete_relationship_ids):
         numeric = relationship_service.parse_relationship_id(raw)
@@ -156,7 +165,7 @@ def _plan_relationships(spec: AutoSaveSpec, state: State, plan: Plan) -> None:
     new_keys: set[tuple[str, str, str]] = set()
     for index, change in enumerate(spec.relationships):
         where = f"relationships[{index}]"
-        expected = change.expected_version if reject else None
+        expected = change.expected_version if checked else None
         row, key_text = _resolve(change, state, deleting, where)
         # An id that names nothing is an error, unless an expected version says
         # "I had it" and the change log says it was deleted: then it is a conflict.
@@ -167,11 +176,16 @@ def _plan_relationships(spec: AutoSaveSpec, state: State, plan: Plan) -> None:
         ):
             raise RelationshipNotFound(change.id)
         if expected is not None and (row is None or expected != row.version):
-            current = row.version if row is not None else None
-            plan.conflicts.append(
-                Conflict("RELATIONSHIP", key_text, expected, current, relationship=row)
-            )
-            continue
+            conflicting = _relationship_conflicts(spec, state, change, row, expected)
+            if conflicting is not None:
+                current = row.version if row is not None else None
+                plan.conflicts.append(
+                    Conflict(
+                        "RELATIONSHIP", key_text, expected, current, relationship=row,
+                        fields=conflicting,
+                    )
+                )  # fmt: skip
+                continue
         for value, name in ((change.source_id, "sourceId"), (change.target_id, "targetId")):
             if value not in available:
                 raise NodeNotFound(value, field=f"{where}.{name}")
@@ -187,6 +201,24 @@ def _plan_relationships(spec: AutoSaveSpec, state: State, plan: Plan) -> None:
             _claim_key(change.key, new_keys, state, deleting, f"{where}.type")
         if values:
             plan.relationship_updates.append(RelationshipUpdate(index, row, values))
+
+
+def _relationship_conflicts(
+    spec: AutoSaveSpec,
+    state: State,
+    change: RelationshipChangeSpec,
+    row: Row[Any] | None,
+    expected: int,
+) -> list[str] | None:
+    """A stale change's conflicting fields (every field it sets unless MERGE clears some);
+    None when MERGE finds none and the change applies."""
+    sets = merge.listed("RELATIONSHIP", merge.relationship_sets(change))
+    if spec.on_conflict != "MERGE" or row is None:
+        return sets
+    history = state.histories.relationships.get(str(row.id), [])
+    differs = merge.relationship_differs(row, change)
+    conflicting = merge.merge_conflicts("RELATIONSHIP", history, expected, row.version, differs)
+    return conflicting or None
 
 
 def _resolve(

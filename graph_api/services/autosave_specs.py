@@ -26,7 +26,7 @@ from graph_api.services.validation import (
     check_weight,
 )
 
-ConflictPolicy = Literal["REJECT", "OVERWRITE"]
+ConflictPolicy = Literal["REJECT", "OVERWRITE", "MERGE"]
 MAX_SAVE_ID_LENGTH = 255
 
 

@@ -24,13 +24,22 @@ from graph_api.services import bulk, clock
 Op = Literal["CREATE", "UPDATE", "DELETE"]
 Kind = Literal["SESSION", "NODE", "RELATIONSHIP"]
 
+# The fields an UPDATE may name (Change.fields, Conflict.fields), in the order they are listed.
+NODE_FIELDS = ("label", "type", "metadata", "components")
+RELATIONSHIP_FIELDS = ("type", "weight", "properties")
+FIELDS: dict[str, tuple[str, ...]] = {"NODE": NODE_FIELDS, "RELATIONSHIP": RELATIONSHIP_FIELDS}
+
+Fields = frozenset[str]
+# One entity's net change in a request: (op, save_id, fields changed, version after).
+Entry = tuple[Op, str | None, Fields | None, int | None]
+
 
 @dataclass
 class _SessionChanges:
     revision: int
     at: datetime
-    # (kind, key) -> (op, save_id); dict order is the order the changes were made.
-    entries: dict[tuple[str, str], tuple[Op, str | None]] = field(default_factory=dict)
+    # (kind, key) -> entry; dict order is the order the changes were made.
+    entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,6 +61,35 @@ def _merge(previous: Op | None, op: Op) -> Op | None:
     return "DELETE" if op == "DELETE" else previous
 
 
+def _merged_fields(
+    kind: str, previous: Entry | None, op: Op, fields: Fields | None
+) -> Fields | None:
+    """An UPDATE's fields: the union of what the request's writes changed.
+
+    A field changed and then set back within one request stays listed (the
+    request did write it; MERGE then errs towards asking, never towards losing).
+    A DELETE followed by a CREATE of the same key rewrote every field.
+    """
+    if previous is None:
+        return fields if op == "UPDATE" else None
+    if previous[0] == "DELETE":
+        return frozenset(FIELDS.get(kind, ()))
+    return (previous[2] or frozenset()) | (fields or frozenset())
+
+
+def encode_fields(kind: str, fields: Fields | None) -> str | None:
+    """Fields as the change log stores them: comma-separated, in canonical order."""
+    if fields is None:
+        return None
+    return ",".join(name for name in FIELDS.get(kind, ()) if name in fields)
+
+
+def decode_fields(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [name for name in text.split(",") if name]
+
+
 async def record(
     *,
     db: UnitOfWork,
@@ -60,8 +98,14 @@ async def record(
     op: Op,
     key: str,
     save_id: str | None = None,
+    fields: Iterable[str] = (),
+    version: int | None = None,
 ) -> int:
-    """Note one change; returns the revision this request gives the session."""
+    """Note one change; returns the revision this request gives the session.
+
+    `fields`: what an UPDATE changed (see NODE_FIELDS, RELATIONSHIP_FIELDS);
+    `version`: the entity's version after this change.
+    """
     pending = db.state(_PendingChanges, _PendingChanges)
     pending.generation += 1
     current = pending.by_session.get(session_id)
@@ -82,15 +126,18 @@ async def record(
     merged = _merge(previous[0] if previous else None, op)
     if merged is None:
         del current.entries[entity]
-    elif previous is None:
-        current.entries[entity] = (merged, save_id)
-    elif merged == "DELETE":
+        return current.revision
+    entry: Entry = (
+        merged,
+        save_id or (previous[1] if previous else None),
+        _merged_fields(kind, previous, op, frozenset(fields)) if merged == "UPDATE" else None,
+        version if version is not None else (previous[3] if previous else None),
+    )
+    if merged == "DELETE" and previous is not None:
         # A delete moves to the end: cascaded relationship deletes come before it.
         del current.entries[entity]
-        current.entries[entity] = (merged, save_id)
-    else:
-        # Assigning to an existing key keeps the place where it was first recorded.
-        current.entries[entity] = (merged, save_id or previous[1])
+    # Assigning to an existing key keeps the place where it was first recorded.
+    current.entries[entity] = entry
     return current.revision
 
 
@@ -120,7 +167,9 @@ def discard(*, db: UnitOfWork, session_id: str) -> None:
     db.state(_PendingChanges, _PendingChanges).by_session.pop(session_id, None)
 
 
-_CHANGE_COLUMNS = ("session_id", "revision", "at", "op", "kind", "key", "save_id")
+_CHANGE_COLUMNS = (
+    "session_id", "revision", "at", "op", "kind", "key", "save_id", "fields", "version",
+)  # fmt: skip
 
 
 async def _flush(db: UnitOfWork, pending: _PendingChanges) -> None:
@@ -140,8 +189,18 @@ async def _flush(db: UnitOfWork, pending: _PendingChanges) -> None:
             target=changes_table,
             columns=_CHANGE_COLUMNS,
             rows=(
-                (session_id, current.revision, at, op, kind, key, save_id)
-                for (kind, key), (op, save_id) in current.entries.items()
+                (
+                    session_id,
+                    current.revision,
+                    at,
+                    op,
+                    kind,
+                    key,
+                    save_id,
+                    encode_fields(kind, fields),
+                    version,
+                )
+                for (kind, key), (op, save_id, fields, version) in current.entries.items()
             ),
         )
         db.notify(session_id, current.revision)
@@ -196,14 +255,18 @@ async def list_changes(
     return page, has_more
 
 
+# (kind, op, key, fields, version): one change as record_many() takes it.
+ChangeItem = tuple[Kind, Op, str, Fields | None, int | None]
+
+
 async def record_many(
     *,
     db: UnitOfWork,
     session_id: str,
-    changes: Iterable[tuple[Kind, Op, str]],
+    changes: Iterable[ChangeItem],
     save_id: str | None = None,
 ) -> int | None:
-    """Note many (kind, op, key) changes in order, exactly as one record() call each would.
+    """Note many changes in order, exactly as one record() call each would.
 
     A bulk import records hundreds of thousands of changes: an entity seen for the
     first time is noted without record()'s per-call cost; the rest go through
@@ -212,21 +275,31 @@ async def record_many(
     """
     revision = pending_revision(db=db, session_id=session_id)
     pending = db.state(_PendingChanges, _PendingChanges)
-    entries: dict[tuple[str, str], tuple[Op, str | None]] | None = None
-    # One shared (op, save_id) value per op: memory for the keys only.
-    values: dict[Op, tuple[Op, str | None]] = {}
+    entries: dict[tuple[str, str], Entry] | None = None
+    # One shared entry per op for CREATE and DELETE: memory for the keys only.
+    values: dict[Op, Entry] = {}
     noted = 0
-    for kind, op, key in changes:
+    for kind, op, key, fields, version in changes:
         entity = (kind, key)
         if entries is None or entity in entries:
             revision = await record(
-                db=db, session_id=session_id, kind=kind, op=op, key=key, save_id=save_id
+                db=db,
+                session_id=session_id,
+                kind=kind,
+                op=op,
+                key=key,
+                save_id=save_id,
+                fields=fields or (),
+                version=version,
             )
             entries = pending.by_session[session_id].entries
+        elif op == "UPDATE":
+            entries[entity] = (op, save_id, fields or frozenset(), version)
+            noted += 1
         else:
             value = values.get(op)
             if value is None:
-                value = values[op] = (op, save_id)
+                value = values[op] = (op, save_id, None, version)
             entries[entity] = value
             noted += 1
     pending.generation += noted  # as if record() had been called for each

@@ -96,7 +96,9 @@ async def set_components(
     )
     if not await replace_components(db=db, session_id=session_id, node_id=node_id, rows=rows):
         return node
-    return await node_service.bump_node(db=db, session_id=session_id, node_id=node_id)
+    return await node_service.bump_node(
+        db=db, session_id=session_id, node_id=node_id, components_changed=True
+    )
 
 
 async def add_component(
@@ -131,7 +133,9 @@ async def add_component(
             **values,
         )
     )
-    return await node_service.bump_node(db=db, session_id=session_id, node_id=node_id)
+    return await node_service.bump_node(
+        db=db, session_id=session_id, node_id=node_id, components_changed=True
+    )
 
 
 async def _shift(
@@ -210,7 +214,9 @@ async def update_component(
         .where(components.c.id == row.id)
         .values(**changed, updated_at=clock.now())
     )
-    return await node_service.bump_node(db=db, session_id=session_id, node_id=row.node_id)
+    return await node_service.bump_node(
+        db=db, session_id=session_id, node_id=row.node_id, components_changed=True
+    )
 
 
 async def move_component(
@@ -252,7 +258,9 @@ async def move_component(
     await db.execute(
         update(components).where(components.c.id == row.id).values(position=to_position)
     )
-    return await node_service.bump_node(db=db, session_id=session_id, node_id=row.node_id)
+    return await node_service.bump_node(
+        db=db, session_id=session_id, node_id=row.node_id, components_changed=True
+    )
 
 
 async def remove_component(
@@ -271,4 +279,6 @@ async def remove_component(
     await _shift(
         db=db, session_id=session_id, node_id=row.node_id, start=row.position + 1, stop=None, by=-1
     )
-    return await node_service.bump_node(db=db, session_id=session_id, node_id=row.node_id)
+    return await node_service.bump_node(
+        db=db, session_id=session_id, node_id=row.node_id, components_changed=True
+    )

@@ -138,7 +138,9 @@ async def _clear(state: ImportState) -> None:
     await change_service.record_many(
         db=db,
         session_id=session_id,
-        changes=(("RELATIONSHIP", "DELETE", str(rel_id)) for rel_id in relationship_ids),
+        changes=(
+            ("RELATIONSHIP", "DELETE", str(rel_id), None, None) for rel_id in relationship_ids
+        ),
     )
     await csv_write.clear_session(db=db, session_id=session_id)
 
@@ -150,7 +152,9 @@ async def _finish(state: ImportState) -> None:
             db=state.db,
             session_id=state.session_id,
             changes=(
-                ("NODE", "DELETE", node_id) for node_id in state.replaced if node_id not in back
+                ("NODE", "DELETE", node_id, None, None)
+                for node_id in state.replaced
+                if node_id not in back
             ),
         )
     state.problems.raise_if_any()

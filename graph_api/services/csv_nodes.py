@@ -41,10 +41,12 @@ async def apply_nodes(state: ImportState, header: Header, rows: list[NodeRow]) -
         # Writing means no problem so far: every row is new, an update, or identical.
         changes: list[Change] = []
         for row in rows:
-            if row.node_id in updates:
-                changes.append(("NODE", "UPDATE", row.node_id))
+            update = updates.get(row.node_id)
+            if update is not None:
+                version = update.values["_version"]
+                changes.append(("NODE", "UPDATE", row.node_id, update.fields, version))
             elif row.node_id not in state.existing:
-                changes.append(("NODE", state.node_op(row.node_id), row.node_id))
+                changes.append(state.node_change(row.node_id))
         await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
 
 
@@ -80,6 +82,7 @@ def _new_and_existing(
 class _NodeUpdate:
     values: dict[str, Any]
     components: list[ComponentRow] | None  # None: the sequence stays as it is
+    fields: frozenset[str]  # what the row changes (Change.fields)
 
 
 async def _node_updates(state: ImportState, rows: list[NodeRow]) -> dict[str, _NodeUpdate]:
@@ -103,17 +106,23 @@ async def _node_updates(state: ImportState, rows: list[NodeRow]) -> dict[str, _N
         new_sequence = row.components
         if new_sequence is not None and _same_sequence(sequences[row.node_id], new_sequence):
             new_sequence = None
-        if (
-            new_sequence is None
-            and (label, type_) == (old.label, old.type)
-            and json_equal(metadata, old.metadata)
-        ):
+        fields = frozenset(
+            name
+            for name, changed in (
+                ("label", label != old.label),
+                ("type", type_ != old.type),
+                ("metadata", not json_equal(metadata, old.metadata)),
+                ("components", new_sequence is not None),
+            )
+            if changed
+        )
+        if not fields:
             continue
         values = {
             "_s": session_id, "_n": row.node_id, "_label": label, "_type": type_,
             "_metadata": metadata, "_version": old.version + 1, "_updated_at": state.now,
         }  # fmt: skip
-        updates[row.node_id] = _NodeUpdate(values, new_sequence)
+        updates[row.node_id] = _NodeUpdate(values, new_sequence, fields)
     return updates
 
 

@@ -159,20 +159,36 @@ async def _record_relationships(
     updates: dict[Key, dict[str, Any]],
 ) -> None:
     """Changes in file order: made endpoints first, then each relationship created or updated."""
-    changes: list[Change] = [("NODE", state.node_op(node_id), node_id) for node_id in missing]
+    changes: list[Change] = [state.node_change(node_id) for node_id in missing]
     new_ids = await _new_relationship_ids(state)
     if not found:
-        changes += [("RELATIONSHIP", "CREATE", str(rel_id)) for rel_id in new_ids]
+        changes += [("RELATIONSHIP", "CREATE", str(rel_id), None, None) for rel_id in new_ids]
         await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
         return
     created = iter(new_ids)
     for row in checked:
         key = _key(row)
-        if key in updates:
-            changes.append(("RELATIONSHIP", "UPDATE", str(updates[key]["_id"])))
+        update = updates.get(key)
+        if update is not None:
+            fields = _changed_fields(found[key], update)
+            changes.append(
+                ("RELATIONSHIP", "UPDATE", str(update["_id"]), fields, update["_version"])
+            )
         elif key not in found:
-            changes.append(("RELATIONSHIP", "CREATE", str(next(created))))
+            changes.append(("RELATIONSHIP", "CREATE", str(next(created)), None, None))
     await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
+
+
+def _changed_fields(old: Row[Any], update: dict[str, Any]) -> frozenset[str]:
+    """What an UPSERT row changes of a relationship (its type is its key: never)."""
+    return frozenset(
+        name
+        for name, changed in (
+            ("weight", update["_weight"] != old.weight),
+            ("properties", not json_equal(update["_properties"], old.properties)),
+        )
+        if changed
+    )
 
 
 async def _new_relationship_ids(state: ImportState) -> list[int]:

@@ -12,11 +12,21 @@ from datetime import datetime
 from typing import Any, Literal
 
 from graph_api.db.transaction import UnitOfWork
+from graph_api.services.changes import NODE_FIELDS
 from graph_api.services.csv_headers import Problems
 
 Mode = Literal["CREATE", "UPSERT", "REPLACE"]
 Key = tuple[str, str, str]
-Change = tuple[Literal["NODE", "RELATIONSHIP"], Literal["CREATE", "UPDATE", "DELETE"], str]
+# (kind, op, key, fields changed or None, version after or None): see changes.record_many.
+Change = tuple[
+    Literal["NODE", "RELATIONSHIP"],
+    Literal["CREATE", "UPDATE", "DELETE"],
+    str,
+    frozenset[str] | None,
+    int | None,
+]
+
+_REPLACED_FIELDS = frozenset(NODE_FIELDS)
 
 
 @dataclass
@@ -57,6 +67,10 @@ class ImportState:
         """A new node's version: 1, or one past the node REPLACE deleted under that id."""
         return self.replaced.get(node_id, 0) + 1
 
-    def node_op(self, node_id: str) -> Literal["CREATE", "UPDATE"]:
-        # Deleted and created again in one request: the node lives on, so its net change is UPDATE.
-        return "UPDATE" if node_id in self.replaced else "CREATE"
+    def node_change(self, node_id: str) -> Change:
+        """A node written by the import, not as an UPSERT of an existing one."""
+        if node_id in self.replaced:
+            # Deleted and created again in one request: the node lives on, so its net change
+            # is UPDATE; REPLACE rewrote every field of it.
+            return ("NODE", "UPDATE", node_id, _REPLACED_FIELDS, self.version(node_id))
+        return ("NODE", "CREATE", node_id, None, None)

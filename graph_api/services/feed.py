@@ -37,10 +37,19 @@ class FeedChange:
     kind: str
     key: str
     save_id: str | None = None
+    fields: list[str] | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> FeedChange:
-        return cls(row.revision, row.at, row.op, row.kind, row.key, row.save_id)
+        return cls(
+            row.revision,
+            row.at,
+            row.op,
+            row.kind,
+            row.key,
+            row.save_id,
+            change_service.decode_fields(row.fields) if row.op == "UPDATE" else None,
+        )
 
 
 async def check_start(

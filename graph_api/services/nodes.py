@@ -193,9 +193,10 @@ async def bump_node(
     session_id: str,
     node_id: str,
     values: dict[str, Any] | None = None,
+    components_changed: bool = False,
     save_id: str | None = None,
 ) -> Row[Any]:
-    """version + 1, updatedAt now, optional new values; records UPDATE NODE."""
+    """version + 1, updatedAt now, optional new values; records UPDATE NODE with its fields."""
     row = (
         await db.execute(
             update(nodes)
@@ -204,8 +205,16 @@ async def bump_node(
             .returning(*nodes.c)
         )
     ).one()
+    fields = [*(values or {}), *(["components"] if components_changed else [])]
     await change_service.record(
-        db=db, session_id=session_id, kind="NODE", op="UPDATE", key=node_id, save_id=save_id
+        db=db,
+        session_id=session_id,
+        kind="NODE",
+        op="UPDATE",
+        key=node_id,
+        save_id=save_id,
+        fields=fields,
+        version=row.version,
     )
     return row
 

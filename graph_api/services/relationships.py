@@ -198,6 +198,8 @@ async def _bump(
         op="UPDATE",
         key=str(row.id),
         save_id=save_id,
+        fields=values,
+        version=updated.version,
     )
     return updated
 

@@ -8,17 +8,24 @@ reason shown; with GRAPH_API_REQUIRE_BROWSER set (CI), they fail instead.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import httpx
 import pytest
+
+from tests.conftest import ENGINE
+from tests.conftest import _pg_run as pg_run
+from tests.conftest import _pg_url as pg_url
 
 CHROMIUM = os.environ.get("GRAPH_API_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -74,9 +81,30 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "127.0.0.1",
         "--port",
         str(port),
-        "--database-url",
-        f"sqlite+aiosqlite:///{tmp / 't.db'}",
     ]
+    with _database(tmp) as database_url:
+        yield from _serve([*command, "--database-url", database_url], url, tmp)
+
+
+@contextmanager
+def _database(tmp: Path) -> Iterator[str]:
+    """SQLite by default; with GRAPH_API_TEST_DATABASE_URL, a fresh PostgreSQL database
+    (the server migrates it on start), dropped afterwards: the editor on both engines."""
+    if ENGINE == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp / 't.db'}"
+        return
+    name = f"graph_api_web_{os.getpid()}"
+    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    # In a thread of its own: Playwright's sync API may already run an event loop here.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, pg_run("postgres", drop, f'CREATE DATABASE "{name}"')).result()
+        try:
+            yield pg_url(name)
+        finally:
+            pool.submit(asyncio.run, pg_run("postgres", drop)).result()
+
+
+def _serve(command: list[str], url: str, tmp: Path) -> Iterator[str]:
     log_path = tmp / "server.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

@@ -39,7 +39,9 @@ def test_conflict_view_keep_mine_then_take_servers(open_page: Any, api: Api, sho
     _make_conflict(first, second, mine="second's label", theirs="first's label")
     card = second.locator("#conflict-list .conflict")
     expect(card).to_have_count(1)
-    expect(card.locator("h3")).to_have_text("Node N001")
+    # Only the conflicting field, named by the node's label (issue 13).
+    expect(card.locator("h3")).to_have_text("second's label (N001): label")
+    expect(card.locator("tbody tr")).to_have_count(1)
     row = card.locator("tr.differs")
     expect(row.locator("td.server")).to_have_text("first's label")
     expect(row.locator("td.mine")).to_have_text("second's label")

@@ -63,6 +63,7 @@ def test_delta_holds_only_changed_fields_with_expected_versions(page: Any) -> No
         "deleteNodeIds": ["N2"],
         "relationships": [],
         "deleteRelationshipIds": [],
+        "onConflict": "MERGE",  # only the edited fields are sent: a field-level merge is safe
     }
 
 

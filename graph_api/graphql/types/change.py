@@ -9,6 +9,8 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from graph_api.services.feed import FeedChange
+
 
 @strawberry.enum
 class ChangeOp(Enum):
@@ -36,17 +38,29 @@ class Change:
     save_id: strawberry.ID | None = strawberry.field(
         description="The autoSave saveId that made this change, if any."
     )
+    fields: list[str] | None = strawberry.field(
+        default=None,
+        description=(
+            "For an UPDATE, the fields it changed: label, type, metadata, components (nodes); "
+            "type, weight, properties (relationships). Null for CREATE and DELETE."
+        ),
+    )
+
+    @classmethod
+    def from_feed(cls, item: FeedChange) -> Change:
+        return cls(
+            revision=item.revision,
+            at=item.at,
+            op=ChangeOp(item.op),
+            kind=EntityKind(item.kind),
+            key=item.key,
+            save_id=strawberry.ID(item.save_id) if item.save_id is not None else None,
+            fields=item.fields,
+        )
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Change:
-        return cls(
-            revision=row.revision,
-            at=row.at,
-            op=ChangeOp(row.op),
-            kind=EntityKind(row.kind),
-            key=row.key,
-            save_id=strawberry.ID(row.save_id) if row.save_id is not None else None,
-        )
+        return cls.from_feed(FeedChange.from_row(row))
 
 
 @strawberry.type

@@ -132,7 +132,7 @@ export async function autoSave(sessionId, input, options = {}) {
   const data = await gql(
     `mutation($s: ID!, $input: AutoSaveInput!) { autoSave(sessionId: $s, input: $input) {
       saveId status revision savedAt
-      conflicts { kind key expectedVersion currentVersion node { ${NODE} } relationship { ${REL} } }
+      conflicts { kind key expectedVersion currentVersion fields node { ${NODE} } relationship { ${REL} } }
       nodes { ${NODE} } relationships { ${REL} } } }`,
     { s: sessionId, input },
     options,

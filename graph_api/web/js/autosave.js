@@ -8,7 +8,7 @@
 
 import * as api from './api.js';
 import * as persist from './persist.js';
-import { applySaveResult } from './store-sync.js';
+import { applySaveResult, takeConflicts } from './store-sync.js';
 import { uuid } from './util.js';
 
 const DEBOUNCE_MS = 1000;
@@ -40,6 +40,11 @@ export function createAutoSaver({ store, onStatus, onConflict, onSessionGone, on
     if (inFlight) return { state: 'saving', text: 'Saving…' };
     if (store.conflicts.size) return { state: 'conflict', text: 'Conflict' };
     if (lastError) return { state: 'error', text: `Not saved: ${lastError}` };
+    if (timer) return { state: 'unsaved', text: 'Unsaved changes' };
+    // Held back by validation (the other edits are saved): say which, and why.
+    for (const problems of store.invalid.values()) {
+      for (const message of problems.values()) return { state: 'error', text: `Not saved: ${message}` };
+    }
     if (hasWork() || timer) return { state: 'unsaved', text: 'Unsaved changes' };
     return { state: 'saved', text: 'Saved' };
   }
@@ -105,7 +110,7 @@ export function createAutoSaver({ store, onStatus, onConflict, onSessionGone, on
     attempt = 0;
     if (stopped || sessionId !== store.sessionId) return;
     handleResult(pending, result);
-    if (hasWork() && !timer) store.overwrite.size ? flush() : schedule();
+    if (hasWork() && !timer) schedule();
     refresh();
   }
 
@@ -115,11 +120,10 @@ export function createAutoSaver({ store, onStatus, onConflict, onSessionGone, on
     // still dirty in the persisted draft, so the pending copy can go in every case.
     persist.clearPending(store.sessionId);
     if (result.status === 'CONFLICT') {
-      for (const c of result.conflicts) {
-        store.conflicts.set(`${c.kind === 'NODE' ? 'node' : 'rel'}:${c.key}`, c);
-      }
+      // Component sequences edited in different places merge here; only the rest is asked.
+      const kept = takeConflicts(store, result.conflicts);
       store.changed();
-      onConflict(result.conflicts);
+      if (kept.length) onConflict(kept);
       return;
     }
     applySaveResult(store, pending.input, result);

@@ -40,8 +40,10 @@ export function createEditor(root, { store, getSelection, select }) {
     const field = (name, label, attrs = {}) => el('div', { className: 'field' },
       el('label', { htmlFor: `node-${name}` }, label),
       el('input', { id: `node-${name}`, dataset: { field: name }, autocomplete: 'off', ...attrs,
+        'aria-describedby': `node-${name}-error`,
         oninput: (e) => store.editNode(id, { [name]: e.target.value || (name === 'type' ? 'concept' : '') },
-          { baseVersion: baseOf(e.target) }) }));
+          { baseVersion: baseOf(e.target) }) }),
+      el('p', { id: `node-${name}-error`, className: 'error field-error', role: 'alert', hidden: true }));
     root.append(
       el('h2', {}, 'Node ', el('code', { id: 'node-id' }, id), el('span', { id: 'node-state', className: 'badge' })),
       field('label', 'Label'),
@@ -70,6 +72,16 @@ export function createEditor(root, { store, getSelection, select }) {
     root.querySelector('#node-state').dataset.state = state.startsWith('v') ? 'clean' : state;
     setValue(root.querySelector('#node-label'), node.label, node.version);
     setValue(root.querySelector('#node-type'), node.type, node.version);
+    // A field that fails validation is held back from saving and marked where it is typed.
+    const problems = store.invalid.get(id) || new Map();
+    for (const name of ['label', 'type']) {
+      const input = root.querySelector(`#node-${name}`);
+      const message = root.querySelector(`#node-${name}-error`);
+      const problem = problems.get(name);
+      input.setAttribute('aria-invalid', problem ? 'true' : 'false');
+      message.hidden = !problem;
+      message.textContent = problem || '';
+    }
     fillComponents(id, node);
     fillRelList(id);
   }

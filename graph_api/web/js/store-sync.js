@@ -4,15 +4,19 @@
 // the previous server state as the common ancestor): fields not edited locally take the
 // server's value; fields edited locally keep the local value. Only when the server also
 // changed a field that was edited here does the base version stay old, so that the next
-// save gets a VERSION_CONFLICT and the person decides in the conflict view.
+// save (onConflict MERGE) reports that field and the person decides in the conflict view.
+// A components conflict is first merged here, by component, when the two sides touched
+// different components (merge-components.js).
 
+import { mergeComponents } from './merge-components.js';
 import { NODE_FIELDS, REL_FIELDS, relKey, sameContent, sameField } from './util.js';
 
-function merge(fields, old, incoming, local, protectedFields) {
+function merge(fields, old, incoming, local, protectedFields, edited = null) {
   const merged = { ...local };
   let overlap = false;
   for (const f of fields) {
-    const localChanged = !old || !sameField(f, local[f], old[f]) || protectedFields.has(f);
+    const localChanged = !old || (edited ? edited.has(f) : !sameField(f, local[f], old[f]))
+      || protectedFields.has(f);
     const serverChanged = !old || !sameField(f, incoming[f], old[f]);
     if (!localChanged) merged[f] = incoming[f];
     else if (serverChanged && !sameField(f, local[f], incoming[f])) overlap = true;
@@ -34,7 +38,7 @@ export function mergeServerNode(store, node, isFocused = () => false) {
   const local = store.local.get(id);
   if (!local || store.conflicts.has(`node:${id}`)) return false;
   const focused = new Set(NODE_FIELDS.filter((f) => isFocused(id, f)));
-  const { merged, overlap } = merge(NODE_FIELDS, old, node, local, focused);
+  const { merged, overlap } = merge(NODE_FIELDS, old, node, local, focused, dirty.fields);
   if (!overlap) {
     if (dirty.base !== null) dirty.base = node.version;
     if (sameContent(NODE_FIELDS, merged, node)) {
@@ -107,18 +111,83 @@ export function replaceServerRels(store, relationships) {
   for (const rel of relationships) mergeServerRel(store, rel);
 }
 
+/** The person has seen `server` (a conflict's state): it becomes the base of their edits. */
+export function rebaseNode(store, id, server) {
+  const dirty = store.dirty.get(id);
+  const local = store.local.get(id);
+  store.server.set(id, server);
+  if (!dirty || !local) return;
+  dirty.base = server.version;
+  const kept = Object.fromEntries([...dirty.fields].map((f) => [f, local[f]]));
+  for (const f of dirty.fields) dirty.orig[f] = server[f];
+  store.local.set(id, { ...server, ...kept, version: server.version });
+}
+
+/** Drop edited fields that now equal the server's; a node with none left is clean. */
+export function settleNode(store, id) {
+  const dirty = store.dirty.get(id);
+  const local = store.local.get(id);
+  const server = store.server.get(id);
+  if (!dirty || !local || !server) return;
+  for (const f of [...dirty.fields]) {
+    if (sameField(f, local[f], server[f])) {
+      dirty.fields.delete(f);
+      delete dirty.orig[f];
+    }
+  }
+  store.validate(id);
+  if (!dirty.fields.size) {
+    store.dirty.delete(id);
+    store.local.set(id, server);
+  }
+}
+
+/**
+ * A CONFLICT's conflicts, after merging component sequences where the two sides touched
+ * different components: those resolved so are rebased (the next save sends the merged
+ * sequence); the others are kept, with only the fields still in conflict.
+ */
+export function takeConflicts(store, conflicts) {
+  const kept = [];
+  for (const c of conflicts) {
+    const id = c.key;
+    const dirty = c.kind === 'NODE' ? store.dirty.get(id) : null;
+    const local = dirty ? store.local.get(id) : null;
+    let fields = c.fields || [];
+    if (local && c.node && fields.includes('components')) {
+      const base = 'components' in dirty.orig ? dirty.orig.components : local.components;
+      const merged = mergeComponents(base, local.components, c.node.components);
+      if (merged) {
+        store.local.set(id, { ...local, components: merged });
+        fields = fields.filter((f) => f !== 'components');
+      }
+    }
+    if (local && c.node && !fields.length) {
+      rebaseNode(store, id, c.node);
+      continue;
+    }
+    const conflict = { ...c, fields };
+    store.conflicts.set(`${c.kind === 'NODE' ? 'node' : 'rel'}:${c.key}`, conflict);
+    kept.push(conflict);
+  }
+  return kept;
+}
+
 /** After SAVED or REPLAYED: adopt the returned state; what was edited meanwhile stays dirty. */
 export function applySaveResult(store, input, result) {
   for (const node of result.nodes) {
     const old = store.server.get(node.nodeId);
-    if (!old || old.version <= node.version) store.server.set(node.nodeId, node);
+    const newer = !old || old.version <= node.version;
     const dirty = store.dirty.get(node.nodeId);
     const local = store.local.get(node.nodeId);
+    if (newer) store.server.set(node.nodeId, node);
     if (!dirty) store.local.set(node.nodeId, node);
-    else if (local && sameContent(NODE_FIELDS, local, node)) {
-      store.dirty.delete(node.nodeId);
-      store.local.set(node.nodeId, node);
-    } else dirty.base = node.version;
+    else if (local) {
+      // Fields saved as they are now are done; the others (typed meanwhile, or held back
+      // as invalid) stay edited on top of the saved state.
+      if (newer) rebaseNode(store, node.nodeId, node);
+      settleNode(store, node.nodeId);
+    }
   }
   for (const id of input.deleteNodeIds || []) {
     if (!store.local.has(id)) removeServerNode(store, id);
@@ -155,12 +224,6 @@ export function applySaveResult(store, input, result) {
   for (const id of input.deleteRelationshipIds || []) {
     if (!store.localRels.has(id)) removeServerRel(store, id);
   }
-  if (input.onConflict === 'OVERWRITE') {
-    for (const n of input.nodes) store.overwrite.delete(`node:${n.nodeId}`);
-    for (const id of input.deleteNodeIds) store.overwrite.delete(`node:${id}`);
-    for (const r of input.relationships) store.overwrite.delete(`rel:${r.id || relKey(r)}`);
-    for (const id of input.deleteRelationshipIds) store.overwrite.delete(`rel:${id}`);
-  }
 }
 
 /**
@@ -170,17 +233,19 @@ export function applySaveResult(store, input, result) {
  */
 export function applyDraft(store, draft, replayed = new Map()) {
   if (!draft) return;
-  for (const [id, { local, base }] of Object.entries(draft.nodes || {})) {
+  for (const [id, { local, base, fields, orig }] of Object.entries(draft.nodes || {})) {
     const server = store.server.get(id);
     const baseVersion = replayed.has(`node:${id}`) ? replayed.get(`node:${id}`) : base;
     if (!local) {
       if (!server) continue;
-      store.dirty.set(id, { base: baseVersion });
+      store.dirty.set(id, { base: baseVersion, fields: new Set(), orig: {} });
       store.local.delete(id);
       continue;
     }
     if (server && sameContent(NODE_FIELDS, local, server)) continue;
-    store.dirty.set(id, { base: baseVersion });
+    // A draft from before fields were tracked: the fields that differ from the server.
+    const edited = fields || NODE_FIELDS.filter((f) => !server || !sameField(f, local[f], server[f]));
+    store.dirty.set(id, { base: baseVersion, fields: new Set(edited), orig: orig || {} });
     store.local.set(id, local);
   }
   for (const [key, { local, base }] of Object.entries(draft.rels || {})) {

@@ -4,11 +4,15 @@
 //   server  what the server last told us (with versions)
 //   local   what the page shows; for a clean entity it is the same object as in `server`
 //   dirty   key -> { base }: changed locally since version `base` (null: created locally).
-//           A dirty key missing from `local` is a local delete.
+//           A dirty key missing from `local` is a local delete. A dirty node also holds
+//           `fields`, the fields the person edited (only those are sent, with onConflict
+//           MERGE, so a save never writes back a value someone else changed), and `orig`,
+//           each edited field's value before the edit (the base of a components merge).
 // Saved relationships are keyed by id; unsaved ones by `source-[type]->target`, the same
 // key the server uses for their conflicts. Merging server news lives in store-sync.js.
 
 import { NODE_FIELDS, REL_FIELDS, relKey, sameField, wire } from './util.js';
+import { nodeFieldProblem, nodeName } from './validate.js';
 
 export class Store {
   constructor() {
@@ -27,7 +31,7 @@ export class Store {
     this.localRels = new Map();
     this.dirtyRels = new Map();
     this.conflicts = new Map(); // 'node:<id>' | 'rel:<key>' -> Conflict from autoSave
-    this.overwrite = new Set(); // keys the person chose "keep mine" for
+    this.invalid = new Map(); // node id -> Map(field -> message): edits held back, marked
   }
 
   on(event, fn) {
@@ -63,10 +67,35 @@ export class Store {
 
   // ------------------------------------------------------------------ edits
 
-  markNode(id, baseVersion) {
-    if (this.dirty.has(id)) return;
+  markNode(id, baseVersion, fields = []) {
     const server = this.server.get(id);
-    this.dirty.set(id, { base: baseVersion ?? (server ? server.version : null) });
+    if (!this.dirty.has(id)) {
+      this.dirty.set(id, { base: baseVersion ?? (server ? server.version : null), fields: new Set(), orig: {} });
+    }
+    const dirty = this.dirty.get(id);
+    for (const f of fields) {
+      if (dirty.fields.has(f)) continue;
+      dirty.fields.add(f);
+      const before = this.local.get(id) || server;
+      if (before) dirty.orig[f] = before[f];
+    }
+  }
+
+  /** Check the node's edited fields; returns true when what is marked invalid changed. */
+  validate(id) {
+    const node = this.local.get(id);
+    const dirty = this.dirty.get(id);
+    const problems = new Map();
+    if (node && dirty) {
+      for (const f of dirty.fields) {
+        const problem = nodeFieldProblem(f, node[f]);
+        if (problem) problems.set(f, `${nodeName(this, id)}: ${problem}`);
+      }
+    }
+    const before = JSON.stringify([...(this.invalid.get(id) || [])]);
+    if (problems.size) this.invalid.set(id, problems);
+    else this.invalid.delete(id);
+    return before !== JSON.stringify([...problems]);
   }
 
   markRel(key) {
@@ -79,15 +108,16 @@ export class Store {
   editNode(id, patch, { baseVersion } = {}) {
     const node = this.local.get(id);
     if (!node) return;
-    this.markNode(id, baseVersion);
+    this.markNode(id, baseVersion, Object.keys(patch).filter((f) => NODE_FIELDS.includes(f)));
     this.local.set(id, { ...node, ...patch });
+    this.validate(id);
     this.changed({ nodeIds: new Set([id]), rels: false, edit: true });
   }
 
   createNode({ label, type = 'concept', metadata = {}, components = [] } = {}) {
     const nodeId = this.nextNodeId();
     const node = { nodeId, label: label || nodeId, type, metadata, components, version: 0 };
-    this.dirty.set(nodeId, { base: null });
+    this.dirty.set(nodeId, { base: null, fields: new Set(NODE_FIELDS), orig: {} });
     this.local.set(nodeId, node);
     this.changed({ nodeIds: new Set([nodeId]), edit: true });
     return nodeId;
@@ -100,6 +130,7 @@ export class Store {
     }
     this.markNode(id);
     this.local.delete(id);
+    this.invalid.delete(id);
     if (this.dirty.get(id).base === null && !this.server.has(id)) this.dirty.delete(id);
     this.changed({ nodeIds: new Set([id]), edit: true });
   }
@@ -147,31 +178,36 @@ export class Store {
   // ------------------------------------------------------------------ saving
 
   /**
-   * The autoSave input for what is dirty: only changed entities, only changed fields,
-   * each with its expectedVersion. Entities waiting in the conflict view are left out;
-   * "keep mine" entities go alone in a save with onConflict OVERWRITE.
+   * The autoSave input for what is dirty, with onConflict MERGE: of a node only the fields
+   * the person edited (all of them for a node the server does not have), each node with its
+   * expectedVersion; a field that fails validation stays here, marked (store.invalid), and
+   * the rest is sent. Entities waiting in the conflict view are left out.
    */
   buildDelta(saveId) {
-    const overwriteMode = this.overwrite.size > 0;
-    const include = (key) => !this.conflicts.has(key) && (!overwriteMode || this.overwrite.has(key));
+    const include = (key) => !this.conflicts.has(key);
     const input = { saveId, nodes: [], deleteNodeIds: [], relationships: [], deleteRelationshipIds: [] };
-    for (const [id, { base }] of [...this.dirty]) {
+    for (const [id, dirty] of [...this.dirty]) {
       if (!include(`node:${id}`)) continue;
+      const { base } = dirty;
       const node = this.local.get(id);
       const server = this.server.get(id);
       if (!node) {
         input.deleteNodeIds.push(id);
         continue;
       }
+      this.validate(id);
+      const invalid = this.invalid.get(id) || new Map();
       const change = { nodeId: id };
+      const sent = server ? dirty.fields : new Set(NODE_FIELDS);
       for (const f of NODE_FIELDS) {
+        if (!sent.has(f) || invalid.has(f)) continue;
         if (!server || !sameField(f, node[f], server[f])) change[f] = wire(f, node[f]);
       }
-      if (Object.keys(change).length === 1 && server && base === server.version) {
-        this.dirty.delete(id); // edited back to what the server has
+      if (Object.keys(change).length === 1 && server) {
+        if (!invalid.size) this.dirty.delete(id); // nothing left that differs from the server
         continue;
       }
-      if (base !== null) change.expectedVersion = base;
+      if (base !== null && server) change.expectedVersion = base;
       input.nodes.push(change);
     }
     for (const [key, { base }] of [...this.dirtyRels]) {
@@ -194,16 +230,19 @@ export class Store {
       if (base !== null) change.expectedVersion = base;
       input.relationships.push(change);
     }
-    if (overwriteMode) input.onConflict = 'OVERWRITE';
     const empty = !input.nodes.length && !input.deleteNodeIds.length
       && !input.relationships.length && !input.deleteRelationshipIds.length;
-    return empty ? null : input;
+    if (empty) return null;
+    input.onConflict = 'MERGE';
+    return input;
   }
 
   /** The crash-safe copy of local work, written to localStorage on every edit. */
   draft() {
     const nodes = {};
-    for (const [id, { base }] of this.dirty) nodes[id] = { local: this.local.get(id) || null, base };
+    for (const [id, { base, fields, orig }] of this.dirty) {
+      nodes[id] = { local: this.local.get(id) || null, base, fields: [...(fields || [])], orig };
+    }
     const rels = {};
     for (const [key, { base }] of this.dirtyRels) rels[key] = { local: this.localRels.get(key) || null, base };
     return { nodes, rels };
