@@ -1,7 +1,7 @@
 """The change log records which fields an UPDATE changed, and the entity's version after it.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-07 17:10:00
 
 Rows written before this revision keep both columns null; onConflict MERGE reads
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
