@@ -242,11 +242,12 @@ class _Reader:
 
 
 def _note_rejected_node(state: ImportState, header: Header, record: Record) -> None:
-    """A rejected node row still names its node: relationships to it get no second problem."""
-    if len(record.cells) == header.width:
-        node_id = record.cells[header.known["node_id"]]
+    """A rejected node row still names its node: a relationship to it is told which line failed."""
+    index = header.known["node_id"]
+    if index < len(record.cells):
+        node_id = record.cells[index]
         if node_id and node_id not in state.file_nodes:
-            state.file_nodes[node_id] = record.line
+            state.rejected.setdefault(node_id, record.line)
 
 
 def _bad_header_text(record: Record, suspect: bool) -> str | None:

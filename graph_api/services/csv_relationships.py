@@ -104,6 +104,14 @@ def _relationship_ok(
     for node_id, name in ((row.source, "source"), (row.target, "target")):
         if node_id in in_file or node_id in state.existing or node_id in state.added:
             continue
+        rejected = state.rejected.get(node_id)
+        if rejected is not None:
+            state.problems.add(
+                "relationships", row.line, header.column(name),
+                f"node {node_id!r} was rejected on line {rejected} of the nodes file",
+            )  # fmt: skip
+            ok = False
+            continue
         if state.create_missing_nodes:
             state.added.add(node_id)
             missing.append(node_id)

@@ -44,6 +44,7 @@ class ImportState:
     replaced: dict[str, int] = field(default_factory=dict)  # REPLACE: deleted id -> its version
     file_nodes: dict[str, int] = field(default_factory=dict)  # node id -> line in the file
     added: set[str] = field(default_factory=set)  # nodes made for missing endpoints
+    rejected: dict[str, int] = field(default_factory=dict)  # node id -> line of its bad row
     relationship_lines: dict[Key, int] = field(default_factory=dict)
     nodes_usable: bool = True  # False: the nodes file's header is unusable
     session_has_relationships: bool = False
