@@ -13,7 +13,6 @@ import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,18 +20,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from graph_api.cli_help import escape, example
 from graph_api.config import Settings
 from graph_api.errors import CsvInvalid, GraphAPIError
+from graph_api.services.csv_mode import ImportMode
 
 if TYPE_CHECKING:  # the services load only when a command runs: `graph-api --help` stays quick
     from graph_api.services.csv_import import ImportOptions, ImportReport
     from graph_api.services.csv_import import Progress as ProgressHook
-
-
-class Mode(StrEnum):
-    CREATE = "create"
-    UPSERT = "upsert"
-    REPLACE = "replace"
 
 
 _SQLITE_CACHE_KIB = 64 * 1024
@@ -45,10 +40,48 @@ CsvFile = Annotated[
 ]
 
 
+_IMPORT_HELP = f"""Import nodes and/or relationships CSV files into a session: all rows or none.
+
+[bold]Nodes file[/bold] (one node a row): [bold]node_id[/bold] (or id, :ID) required;
+label (empty: the node_id); type (empty: concept); metadata, a JSON object cell
+such as {escape('{"born": 1802, "tags": ["poet"]}')}; components, a JSON array cell such as
+{escape('[{"type": "text", "content": "Notes", "properties": {}}]')}.
+Every other column becomes a metadata key with its text value.
+
+[bold]Relationships file[/bold]: [bold]source, target, type[/bold] required
+(or :START_ID, :END_ID, :TYPE); weight, a number; properties, a JSON object cell.
+Every other column becomes a property.
+
+neo4j-admin headers are read too: :LABEL (the type), typed columns such as
+age:int, score:float, ok:boolean, tags:string{escape("[]")} (a ;-separated list).
+
+[bold]--mode[/bold] (any case):
+{chr(10).join(f"  {mode.name}: {mode.help}" for mode in ImportMode)}
+
+[bold]--create-missing-nodes[/bold]: a relationship endpoint that is neither in the session
+nor in the nodes file becomes a node (label = its id, type concept) instead of a problem.
+
+A rejected import writes nothing, prints every problem it finds (up to 100) as
+file:line: column: message and exits with 1. Exit codes: 0 done, 1 rejected, 2 usage.
+"""
+_IMPORT_EXAMPLES = example(
+    "graph-api import --new-session --name 'Les Misérables' --nodes nodes.csv "
+    "--relationships relationships.csv",
+    "graph-api import --session 3f2a...e9 --relationships more.csv --mode upsert "
+    "--create-missing-nodes",
+    "graph-api import --session 3f2a...e9 --nodes nodes.csv --dry-run",
+)
+_EXPORT_EXAMPLES = example(
+    "graph-api export 3f2a...e9 --out backup/",
+    "graph-api import --new-session --nodes backup/nodes.csv "
+    "--relationships backup/relationships.csv",
+)
+
+
 def register(app: typer.Typer) -> None:
     """Add `import` and `export` to the `graph-api` command."""
-    app.command("import")(import_command)
-    app.command("export")(export_command)
+    app.command("import", help=_IMPORT_HELP, epilog=_IMPORT_EXAMPLES)(import_command)
+    app.command("export", epilog=_EXPORT_EXAMPLES)(export_command)
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -63,14 +96,23 @@ def import_command(
     name: Annotated[str | None, typer.Option(help="The new session's name.")] = None,
     nodes: CsvFile = None,
     relationships: CsvFile = None,
-    mode: Annotated[Mode, typer.Option(case_sensitive=False)] = Mode.CREATE,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count only.")] = False,
+    mode: Annotated[
+        ImportMode,
+        typer.Option(case_sensitive=False, metavar="|".join(ImportMode), help="See below."),
+    ] = ImportMode.CREATE,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check and count everything, write nothing."),
+    ] = False,
     create_missing_nodes: Annotated[
-        bool, typer.Option("--create-missing-nodes", help="Make unknown endpoints as nodes.")
+        bool,
+        typer.Option(
+            "--create-missing-nodes",
+            help="Make unknown relationship endpoints nodes (below).",
+        ),
     ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Import nodes and/or relationships CSV files into a session: all rows or none."""
     if (session is None) == (not new_session):
         raise typer.BadParameter("give exactly one of them", param_hint="--session / --new-session")
     if name is not None and not new_session:
@@ -80,7 +122,7 @@ def import_command(
     from graph_api.services.csv_import import ImportOptions
 
     options = ImportOptions(
-        mode=mode.value.upper(),  # type: ignore[arg-type]
+        mode=mode,
         dry_run=dry_run,
         create_missing_nodes=create_missing_nodes,
     )
@@ -105,7 +147,7 @@ def import_command(
     except GraphAPIError as exc:
         typer.echo(f"error: {exc.code}: {exc.message}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(_summary(session_id, report, time.perf_counter() - started))
+    typer.echo(_summary(session_id, report, time.perf_counter() - started, new=new_session))
 
 
 async def run_import(
@@ -178,15 +220,21 @@ def _progress(total_bytes: int) -> Iterator[ProgressHook | None]:
         yield hook
 
 
-def _summary(session_id: str, report: ImportReport, seconds: float) -> str:
+def _summary(session_id: str, report: ImportReport, seconds: float, *, new: bool) -> str:
     rate = report.rows_read / seconds if seconds > 0 else 0.0
-    head = "dry run, nothing written" if report.dry_run else "imported"
+    revision = f"; revision {report.revision}"
+    if not report.dry_run:
+        head = f"imported: session {session_id}"
+    elif new:  # the session made for the dry run was rolled back with everything else
+        head, revision = "dry run, nothing written: no session was created; counted", ""
+    else:
+        head = f"dry run, nothing written: session {session_id} is unchanged; counted"
     return (
-        f"{head}: session {session_id}: {report.rows_read:,} rows in {seconds:.1f}s "
+        f"{head}: {report.rows_read:,} rows in {seconds:.1f}s "
         f"({rate:,.0f} rows/s); nodes {report.nodes_created:,} created, "
         f"{report.nodes_updated:,} updated; components {report.components_created:,} created; "
         f"relationships {report.relationships_created:,} created, "
-        f"{report.relationships_updated:,} updated; revision {report.revision}"
+        f"{report.relationships_updated:,} updated{revision}"
     )
 
 

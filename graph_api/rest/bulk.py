@@ -29,10 +29,11 @@ from graph_api.rest.errors import error_responses
 from graph_api.rest.payloads import NodeOut, RelationshipOut, SessionOut
 from graph_api.services import csv_export, csv_import, reads
 from graph_api.services import sessions as session_service
+from graph_api.services.csv_import import ImportMode
 
 router = APIRouter(prefix="/session", tags=["bulk"])
 
-_MODES = ("CREATE", "UPSERT", "REPLACE")
+_MODES = ", ".join(ImportMode)
 _SPOOL_BYTES = 16 * 1024 * 1024
 _READ_CHUNK = 64 * 1024
 
@@ -70,21 +71,21 @@ async def bulk_import(
     db: WriteDb,
     nodes: Annotated[UploadFile | None, File(description="The nodes CSV.")] = None,
     relationships: Annotated[UploadFile | None, File(description="The relationships CSV.")] = None,
-    mode: Annotated[str, Form(description="CREATE, UPSERT or REPLACE.")] = "CREATE",
+    mode: Annotated[str, Form(description=f"One of {_MODES} (any case).")] = "CREATE",
     dry_run: Annotated[bool, Form(description="Check and count, write nothing.")] = False,
     create_missing_nodes: Annotated[
         bool, Form(description="Create nodes for unknown relationship endpoints.")
     ] = False,
 ) -> ImportReportOut:
-    if mode.upper() not in _MODES:
-        raise BadUserInput("mode must be CREATE, UPSERT or REPLACE", field="mode")
+    if mode.upper() not in ImportMode.__members__:
+        raise BadUserInput(f"mode must be one of {_MODES}", field="mode")
     report = await csv_import.import_csv(
         db=db,
         session_id=session_id,
         nodes=_rewound(nodes),
         relationships=_rewound(relationships),
         options=csv_import.ImportOptions(
-            mode=mode.upper(),  # type: ignore[arg-type]
+            mode=ImportMode(mode.upper()),
             dry_run=dry_run,
             create_missing_nodes=create_missing_nodes,
         ),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -28,13 +28,14 @@ from graph_api.services import changes as change_service
 from graph_api.services import nodes as node_service
 from graph_api.services import sessions as session_service
 from graph_api.services.csv_headers import FileName, Header, parse_header
+from graph_api.services.csv_mode import ImportMode
 from graph_api.services.csv_nodes import apply_nodes
 from graph_api.services.csv_relationships import apply_relationships
 from graph_api.services.csv_rows import NodeParser, RelationshipParser
 from graph_api.services.csv_source import CsvInput, CsvSource, Record, bad_text_message
 from graph_api.services.csv_state import ImportState
 
-ImportModeName = Literal["CREATE", "UPSERT", "REPLACE"]
+__all__ = ["BATCH", "ImportMode", "ImportOptions", "ImportReport", "Progress", "import_csv"]
 # Told (rows read so far, bytes read so far) after every batch.
 Progress = Callable[[int, int], None]
 BATCH = 5_000
@@ -42,7 +43,7 @@ BATCH = 5_000
 
 @dataclass(frozen=True)
 class ImportOptions:
-    mode: ImportModeName = "CREATE"
+    mode: ImportMode = ImportMode.CREATE
     dry_run: bool = False
     create_missing_nodes: bool = False
 
@@ -78,7 +79,7 @@ async def import_csv(
     state = ImportState(
         db=db,
         session_id=canonical,
-        mode=options.mode,
+        mode=ImportMode(options.mode),
         dry_run=options.dry_run,
         create_missing_nodes=options.create_missing_nodes,
         now=now,
@@ -97,7 +98,7 @@ async def import_csv(
 async def _start(state: ImportState) -> None:
     """What the batches need to know about the session; REPLACE empties it first."""
     db, session_id = state.db, state.session_id
-    if state.mode == "REPLACE":
+    if state.mode == ImportMode.REPLACE:
         # The session counts as empty, in a dry run too: nothing in it can clash.
         if state.writing:
             await _clear(state)

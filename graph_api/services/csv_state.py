@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services.csv_headers import Problems
+from graph_api.services.csv_mode import ImportMode
 
-Mode = Literal["CREATE", "UPSERT", "REPLACE"]
 Key = tuple[str, str, str]
 Change = tuple[Literal["NODE", "RELATIONSHIP"], Literal["CREATE", "UPDATE", "DELETE"], str]
 
@@ -33,7 +33,7 @@ class Counts:
 class ImportState:
     db: UnitOfWork
     session_id: str
-    mode: Mode
+    mode: ImportMode
     dry_run: bool
     create_missing_nodes: bool
     now: datetime
