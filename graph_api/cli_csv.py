@@ -3,31 +3,28 @@
 The CLI is an edge: it opens its own transaction (one for the whole import, so
 a rejected file leaves nothing behind) and turns errors into exit codes:
 0 done, 1 rejected input (each problem printed as `file:line: column: message`),
-2 usage. On a terminal the import shows a progress bar (rows, rows/s, ETA by
-bytes read); otherwise it prints one summary line.
+2 usage. On a terminal the import shows one progress bar per file
+(cli_progress); otherwise it prints one summary line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from graph_api.cli_help import escape, example
+from graph_api.cli_progress import import_progress
 from graph_api.config import Settings
 from graph_api.errors import CsvInvalid, GraphAPIError
 from graph_api.services.csv_mode import ImportMode
 
 if TYPE_CHECKING:  # the services load only when a command runs: `graph-api --help` stays quick
     from graph_api.services.csv_import import ImportOptions, ImportReport
-    from graph_api.services.csv_import import Progress as ProgressHook
+    from graph_api.services.csv_progress import Progress as ProgressHook
 
 
 _SQLITE_CACHE_KIB = 64 * 1024
@@ -126,10 +123,9 @@ def import_command(
         dry_run=dry_run,
         create_missing_nodes=create_missing_nodes,
     )
-    total = sum(path.stat().st_size for path in (nodes, relationships) if path is not None)
     started = time.perf_counter()
     try:
-        with _progress(total) as hook:
+        with import_progress({"nodes": nodes, "relationships": relationships}) as hook:
             session_id, report = asyncio.run(
                 run_import(
                     _settings(database_url),
@@ -193,31 +189,6 @@ async def run_import(
         return session_id, report
     finally:
         await engine.dispose()
-
-
-@contextmanager
-def _progress(total_bytes: int) -> Iterator[ProgressHook | None]:
-    """A Rich progress bar on a terminal (stderr), nothing otherwise."""
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    columns = (
-        TextColumn("importing"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[rows]:,} rows  {task.fields[rate]:,.0f} rows/s  ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("import", total=max(total_bytes, 1), rows=0, rate=0.0)
-        started = time.perf_counter()
-
-        def hook(rows: int, bytes_read: int) -> None:
-            rate = rows / max(time.perf_counter() - started, 1e-9)
-            bar.update(task, completed=bytes_read, rows=rows, rate=rate)
-
-        yield hook
 
 
 def _summary(session_id: str, report: ImportReport, seconds: float, *, new: bool) -> str:

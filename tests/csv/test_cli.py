@@ -157,6 +157,14 @@ def test_a_terminal_gets_a_progress_bar(database_url, tmp_path):
     assert "importing" in output
     assert "rows/s" in output
     assert "imported: session" in output
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)  # colours and cursor moves out
+    # Rows and bytes read of the file's total, along the way and at the end.
+    assert re.search(
+        r"importing n\.csv .* \d+% +[\d,]+/60,000 rows [\d.]+ (?:bytes|kB)/1\.\d MB", screen
+    )
+    assert "100% 60,000/60,000 rows" in screen
+    assert re.search(r"60,000/60,000 rows 1\.\d MB/1\.\d MB", screen), screen[-500:]
+    assert "left" in screen
 
 
 def _read_all(fd: int) -> str:
