@@ -168,7 +168,15 @@ async def run_import(
     engine = create_engine(settings)
     try:
         await upgrade_to_head(engine)
-        async with transaction_context(engine, write=True, limits=settings.limits) as db:
+        # On PostgreSQL the commit NOTIFYs running servers; on SQLite they watch the file.
+        publisher = None
+        if engine.dialect.name == "postgresql":
+            from graph_api.services.pg_events import one_shot_publisher
+
+            publisher = one_shot_publisher(engine)
+        async with transaction_context(
+            engine, write=True, limits=settings.limits, publisher=publisher
+        ) as db:
             if db.dialect == "sqlite":
                 # This process does one bulk load: a bigger page cache halves SQLite's work
                 # on the indexes (the default 2 MiB spills dirty pages over and over).
