@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from graph_api import cli_csv
-from graph_api.cli_help import example
+from graph_api.cli_help import DatabaseUrl, example
 from graph_api.config import Settings
 
 app = typer.Typer(
@@ -25,8 +25,6 @@ schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 app.add_typer(db_app, name="db")
-
-DatabaseUrl = cli_csv.DatabaseUrl
 
 
 def _default(name: str) -> str:

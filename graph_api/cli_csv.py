@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from graph_api.cli_help import escape, example
+from graph_api.cli_help import DatabaseUrl, escape, example
 from graph_api.cli_progress import import_progress
 from graph_api.config import Settings
 from graph_api.errors import CsvInvalid, GraphAPIError
@@ -25,13 +25,10 @@ from graph_api.services.csv_mode import ImportMode
 if TYPE_CHECKING:  # the services load only when a command runs: `graph-api --help` stays quick
     from graph_api.services.csv_import import ImportOptions, ImportReport
     from graph_api.services.csv_progress import Progress as ProgressHook
+    from graph_api.services.csv_source import CsvInput
 
 
 _SQLITE_CACHE_KIB = 64 * 1024
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option("--database-url", help="sqlite+aiosqlite:///path or postgresql+asyncpg://..."),
-]
 CsvFile = Annotated[
     Path | None, typer.Option(exists=True, dir_okay=False, readable=True, help="A CSV file.")
 ]
@@ -68,17 +65,16 @@ _IMPORT_EXAMPLES = example(
     "--create-missing-nodes",
     "graph-api import --session 3f2a...e9 --nodes nodes.csv --dry-run",
 )
-_EXPORT_EXAMPLES = example(
-    "graph-api export 3f2a...e9 --out backup/",
-    "graph-api import --new-session --nodes backup/nodes.csv "
-    "--relationships backup/relationships.csv",
-)
 
 
 def register(app: typer.Typer) -> None:
     """Add `import` and `export` to the `graph-api` command."""
+    from graph_api import cli_export
+
     app.command("import", help=_IMPORT_HELP, epilog=_IMPORT_EXAMPLES)(import_command)
-    app.command("export", epilog=_EXPORT_EXAMPLES)(export_command)
+    app.command("export", help=cli_export.HELP, epilog=cli_export.EXAMPLES)(
+        cli_export.export_command
+    )
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -93,6 +89,16 @@ def import_command(
     name: Annotated[str | None, typer.Option(help="The new session's name.")] = None,
     nodes: CsvFile = None,
     relationships: CsvFile = None,
+    graphml: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="A GraphML file (nodes and edges) instead of CSV files; "
+            "a --nodes file named *.graphml counts as this.",
+        ),
+    ] = None,
     mode: Annotated[
         ImportMode,
         typer.Option(case_sensitive=False, metavar="|".join(ImportMode), help="See below."),
@@ -114,8 +120,14 @@ def import_command(
         raise typer.BadParameter("give exactly one of them", param_hint="--session / --new-session")
     if name is not None and not new_session:
         raise typer.BadParameter("only goes with --new-session", param_hint="--name")
-    if nodes is None and relationships is None:
-        raise typer.BadParameter("give at least one file", param_hint="--nodes / --relationships")
+    if graphml is None and nodes is not None and nodes.suffix.lower() == ".graphml":
+        graphml, nodes = nodes, None
+    if graphml is not None and (nodes is not None or relationships is not None):
+        raise typer.BadParameter("not with CSV files", param_hint="--graphml")
+    if nodes is None and relationships is None and graphml is None:
+        raise typer.BadParameter(
+            "give at least one file", param_hint="--nodes / --relationships / --graphml"
+        )
     from graph_api.services.csv_import import ImportOptions
 
     options = ImportOptions(
@@ -124,21 +136,29 @@ def import_command(
         create_missing_nodes=create_missing_nodes,
     )
     started = time.perf_counter()
+    names = {"nodes": str(nodes), "relationships": str(relationships)}
+    sources: dict[str, CsvInput | None] = {"nodes": nodes, "relationships": relationships}
     try:
-        with import_progress({"nodes": nodes, "relationships": relationships}) as hook:
+        if graphml is not None:
+            from graph_api.services.graphml_import import graphml_to_csv
+
+            converted = graphml_to_csv(graphml)
+            sources = {"nodes": converted.nodes, "relationships": converted.relationships}
+            names = {"nodes": f"{graphml} (nodes)", "relationships": f"{graphml} (edges)"}
+        with import_progress(names) as hook:
             session_id, report = asyncio.run(
                 run_import(
                     _settings(database_url),
                     session_id=session,
                     name=name,
-                    nodes=nodes,
-                    relationships=relationships,
+                    nodes=sources["nodes"],
+                    relationships=sources["relationships"],
                     options=options,
                     progress=hook,
                 )
             )
     except CsvInvalid as exc:
-        _print_problems(exc, {"nodes": nodes, "relationships": relationships})
+        _print_problems(exc, names, graphml=graphml is not None)
         raise typer.Exit(1) from None
     except GraphAPIError as exc:
         typer.echo(f"error: {exc.code}: {exc.message}", err=True)
@@ -151,8 +171,8 @@ async def run_import(
     *,
     session_id: str | None,
     name: str | None,
-    nodes: Path | None,
-    relationships: Path | None,
+    nodes: CsvInput | None,
+    relationships: CsvInput | None,
     options: ImportOptions,
     progress: ProgressHook | None = None,
 ) -> tuple[str, ImportReport]:
@@ -217,60 +237,15 @@ def _summary(session_id: str, report: ImportReport, seconds: float, *, new: bool
     )
 
 
-def _print_problems(exc: CsvInvalid, paths: dict[str, Path | None]) -> None:
+def _print_problems(exc: CsvInvalid, names: dict[str, str], *, graphml: bool) -> None:
+    """`file:line: column: message` per problem; for GraphML, the element's ordinal instead
+    (record N of a converted file is the N-th <node> or <edge>)."""
     for problem in exc.extensions["problems"]:
-        where = f"{paths[problem['file']]}:{problem['line']}"
+        if graphml:
+            element = "node" if problem["file"] == "nodes" else "edge"
+            where = f"{names[problem['file']].rpartition(' (')[0]}: {element} {problem['line'] - 1}"
+        else:
+            where = f"{names[problem['file']]}:{problem['line']}"
         column = f" {problem['column']}:" if problem["column"] is not None else ""
         typer.echo(f"{where}:{column} {problem['message']}", err=True)
     typer.echo(f"error: {exc.message}", err=True)
-
-
-def export_command(
-    session_id: Annotated[str, typer.Argument(help="The session to export.")],
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out", file_okay=False, help="Directory for nodes.csv and relationships.csv."
-        ),
-    ],
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Write a session's nodes.csv and relationships.csv, which `import` takes back."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        counts = asyncio.run(run_export(_settings(database_url), session_id=session_id, out=out))
-    except GraphAPIError as exc:
-        typer.echo(f"error: {exc.code}: {exc.message}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(
-        f"exported session {session_id}: {counts[0]:,} nodes to {out / 'nodes.csv'}, "
-        f"{counts[1]:,} relationships to {out / 'relationships.csv'}"
-    )
-
-
-async def run_export(settings: Settings, *, session_id: str, out: Path) -> tuple[int, int]:
-    """Stream both CSV files of the session into `out` from one read snapshot."""
-    from graph_api.db.engine import create_engine
-    from graph_api.db.models import nodes, relationships
-    from graph_api.db.transaction import transaction_context
-    from graph_api.errors import SessionNotFound
-    from graph_api.services import csv_export, reads, sessions
-
-    engine = create_engine(settings)
-    try:
-        async with transaction_context(engine, write=False, limits=settings.limits) as db:
-            row = await sessions.get_session(db=db, session_id=session_id)
-            if row is None:
-                raise SessionNotFound(session_id)
-            for filename, chunks in (
-                ("nodes.csv", csv_export.iter_nodes_csv(db=db, session_id=row.id)),
-                ("relationships.csv", csv_export.iter_relationships_csv(db=db, session_id=row.id)),
-            ):
-                with (out / filename).open("w", encoding="utf-8", newline="") as handle:
-                    async for chunk in chunks:
-                        handle.write(chunk)
-            [node_count] = await reads.count_by_session(db=db, table=nodes, ids=[row.id])
-            [rel_count] = await reads.count_by_session(db=db, table=relationships, ids=[row.id])
-        return node_count, rel_count
-    finally:
-        await engine.dispose()

@@ -7,9 +7,15 @@ Typer (0.2x) prints a type column for every option, so a flag shows as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from typer.core import TyperOption
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", help="sqlite+aiosqlite:///path or postgresql+asyncpg://..."),
+]
 
 _display_type_rich = TyperOption.display_type_rich
 

@@ -52,8 +52,10 @@ class _Rate(ProgressColumn):
 
 
 @contextmanager
-def import_progress(files: dict[str, Path | None]) -> Iterator[ProgressHook | None]:
-    """A hook that draws the import's progress on stderr's terminal, or None off a terminal."""
+def import_progress(files: dict[str, str]) -> Iterator[ProgressHook | None]:
+    """A hook that draws the import's progress on stderr's terminal, or None off a terminal.
+
+    `files`: what to call each file (its path), by "nodes" / "relationships"."""
     console = Console(stderr=True)
     if not console.is_terminal:
         yield None
@@ -74,9 +76,8 @@ def import_progress(files: dict[str, Path | None]) -> Iterator[ProgressHook | No
         def hook(event: ImportProgress) -> None:
             task = tasks.get(event.file)
             if task is None:
-                name = files.get(event.file)
                 task = tasks[event.file] = bar.add_task(
-                    name.name if name is not None else event.file,
+                    Path(files.get(event.file, event.file)).name,
                     total=event.rows_total,
                     bytes_read=0,
                     bytes_total=event.bytes_total,
