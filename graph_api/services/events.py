@@ -158,6 +158,7 @@ class Broker:
         queue_size: int = 1_000,
         poll_s: float | None = None,
         sqlite_path: str | None = None,
+        sqlite_watch_s: float = 0.15,
     ) -> None:
         self.queue_size = queue_size
         self.poll_s = poll_s
@@ -166,7 +167,7 @@ class Broker:
         if sqlite_path is not None:
             from graph_api.services.sqlite_events import DataVersionWatcher
 
-            self._watcher = DataVersionWatcher(self, sqlite_path)
+            self._watcher = DataVersionWatcher(self, sqlite_path, poll_s=sqlite_watch_s)
 
     async def start(self) -> None:
         if self._watcher is not None:
@@ -241,6 +242,15 @@ def make_broker(settings: Settings) -> Broker:
         return PostgresBroker(settings)
     poll_s = SQLITE_WORKERS_POLL_S if settings.workers > 1 else None
     path = url.database if url.get_backend_name() == "sqlite" else None
-    if path in ("", ":memory:") or (path and path.startswith("file:")):
+    if (
+        path in ("", ":memory:")
+        or (path and path.startswith("file:"))
+        or not settings.sqlite_watch_ms
+    ):
         path = None  # nothing another process could write to (or a URI we leave alone)
-    return Broker(queue_size=settings.subscriber_queue_size, poll_s=poll_s, sqlite_path=path)
+    return Broker(
+        queue_size=settings.subscriber_queue_size,
+        poll_s=poll_s,
+        sqlite_path=path,
+        sqlite_watch_s=settings.sqlite_watch_ms / 1000,
+    )

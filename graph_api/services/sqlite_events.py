@@ -26,14 +26,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-POLL_S = 0.15
 _SESSIONS_PER_QUERY = 500  # under SQLite's host-parameter limit
 
 
 class DataVersionWatcher:
     """Delivers to `broker` what other processes committed to the SQLite file at `path`."""
 
-    def __init__(self, broker: Broker, path: str, *, poll_s: float = POLL_S) -> None:
+    def __init__(self, broker: Broker, path: str, *, poll_s: float) -> None:
         self.broker = broker
         self.path = path
         self.poll_s = poll_s
