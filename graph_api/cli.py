@@ -1,4 +1,4 @@
-"""The `graph-api` command: serve, schema export, db upgrade."""
+"""The `graph-api` command: serve, schema export, db upgrade (import and export: cli_csv)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,27 @@ from typing import Annotated
 import typer
 
 from graph_api import cli_csv, cli_persisted
+from graph_api.cli_help import DatabaseUrl, example
 from graph_api.config import Settings
 
 app = typer.Typer(
-    help="graph_api: session-scoped knowledge graphs over GraphQL.", no_args_is_help=True
+    help="graph_api: session-scoped knowledge graphs over GraphQL.",
+    epilog=example(
+        "graph-api serve --port 8000",
+        "graph-api import --new-session --nodes nodes.csv --relationships rels.csv",
+        "graph-api COMMAND --help",
+    ),
+    no_args_is_help=True,
 )
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 app.add_typer(db_app, name="db")
 
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option("--database-url", help="sqlite+aiosqlite:///path or postgresql+asyncpg://..."),
-]
+
+def _default(name: str) -> str:
+    """The default a flag falls back to (after its GRAPH_API_* variable), shown in --help."""
+    return str(Settings.model_fields[name].default)
 
 
 def _settings(**overrides: object) -> Settings:
@@ -32,15 +39,44 @@ def _settings(**overrides: object) -> Settings:
     )
 
 
-@app.command()
+@app.command(
+    epilog=example(
+        "graph-api serve",
+        "graph-api serve --host 0.0.0.0 --port 8080 --workers 4 "
+        "--database-url postgresql+asyncpg://user@db/graphs",
+    )
+)
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to bind [default: 127.0.0.1]")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [default: 8000]")] = None,
-    database_url: DatabaseUrl = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes [default: 1]")] = None,
-    log_level: Annotated[str | None, typer.Option(help="Log level [default: info]")] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Interface to bind (GRAPH_API_HOST).", show_default=_default("host")),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (GRAPH_API_PORT).", show_default=_default("port"))
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="sqlite+aiosqlite:///path or postgresql+asyncpg://... (GRAPH_API_DATABASE_URL).",
+            show_default=_default("database_url"),
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Worker processes (GRAPH_API_WORKERS).", show_default=_default("workers")
+        ),
+    ] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(help="Log level (GRAPH_API_LOG_LEVEL).", show_default=_default("log_level")),
+    ] = None,
 ) -> None:
-    """Create or migrate the database, then serve HTTP (GraphQL, REST, the editor)."""
+    """Create or migrate the database, then serve HTTP (GraphQL, REST, the editor).
+
+    Open http://HOST:PORT/ for the editor, /graphql for GraphiQL, /docs for the REST API.
+    """
     import os
 
     import uvicorn
@@ -74,7 +110,7 @@ def serve(
     )
 
 
-@schema_app.command("export")
+@schema_app.command("export", epilog=example("graph-api schema export schema/schema.graphql"))
 def schema_export(
     path: Annotated[Path | None, typer.Argument(help="Write here instead of stdout")] = None,
 ) -> None:
@@ -88,7 +124,9 @@ def schema_export(
         path.write_text(sdl, encoding="utf-8")
 
 
-@db_app.command("upgrade")
+@db_app.command(
+    "upgrade", epilog=example("graph-api db upgrade --database-url sqlite+aiosqlite:///graphs.db")
+)
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create or migrate the database to the newest schema."""
     from graph_api.db.engine import create_engine

@@ -3,52 +3,78 @@
 The CLI is an edge: it opens its own transaction (one for the whole import, so
 a rejected file leaves nothing behind) and turns errors into exit codes:
 0 done, 1 rejected input (each problem printed as `file:line: column: message`),
-2 usage. On a terminal the import shows a progress bar (rows, rows/s, ETA by
-bytes read); otherwise it prints one summary line.
+2 usage. On a terminal the import shows one progress bar per file
+(cli_progress); otherwise it prints one summary line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from graph_api.cli_help import DatabaseUrl, escape, example
+from graph_api.cli_progress import import_progress
 from graph_api.config import Settings
 from graph_api.errors import CsvInvalid, GraphAPIError
+from graph_api.services.csv_mode import ImportMode
 
 if TYPE_CHECKING:  # the services load only when a command runs: `graph-api --help` stays quick
     from graph_api.services.csv_import import ImportOptions, ImportReport
-    from graph_api.services.csv_import import Progress as ProgressHook
-
-
-class Mode(StrEnum):
-    CREATE = "create"
-    UPSERT = "upsert"
-    REPLACE = "replace"
+    from graph_api.services.csv_progress import Progress as ProgressHook
+    from graph_api.services.csv_source import CsvInput
 
 
 _SQLITE_CACHE_KIB = 64 * 1024
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option("--database-url", help="sqlite+aiosqlite:///path or postgresql+asyncpg://..."),
-]
 CsvFile = Annotated[
     Path | None, typer.Option(exists=True, dir_okay=False, readable=True, help="A CSV file.")
 ]
 
 
+_IMPORT_HELP = f"""Import nodes and/or relationships CSV files into a session: all rows or none.
+
+[bold]Nodes file[/bold] (one node a row): [bold]node_id[/bold] (or id, :ID) required;
+label (empty: the node_id); type (empty: concept); metadata, a JSON object cell
+such as {escape('{"born": 1802, "tags": ["poet"]}')}; components, a JSON array cell such as
+{escape('[{"type": "text", "content": "Notes", "properties": {}}]')}.
+Every other column becomes a metadata key with its text value.
+
+[bold]Relationships file[/bold]: [bold]source, target, type[/bold] required
+(or :START_ID, :END_ID, :TYPE); weight, a number; properties, a JSON object cell.
+Every other column becomes a property.
+
+neo4j-admin headers are read too: :LABEL (the type), typed columns such as
+age:int, score:float, ok:boolean, tags:string{escape("[]")} (a ;-separated list).
+
+[bold]--mode[/bold] (any case):
+{chr(10).join(f"  {mode.name}: {mode.help}" for mode in ImportMode)}
+
+[bold]--create-missing-nodes[/bold]: a relationship endpoint that is neither in the session
+nor in the nodes file becomes a node (label = its id, type concept) instead of a problem.
+
+A rejected import writes nothing, prints every problem it finds (up to 100) as
+file:line: column: message and exits with 1. Exit codes: 0 done, 1 rejected, 2 usage.
+"""
+_IMPORT_EXAMPLES = example(
+    "graph-api import --new-session --name 'Les Misérables' --nodes nodes.csv "
+    "--relationships relationships.csv",
+    "graph-api import --session 3f2a...e9 --relationships more.csv --mode upsert "
+    "--create-missing-nodes",
+    "graph-api import --session 3f2a...e9 --nodes nodes.csv --dry-run",
+)
+
+
 def register(app: typer.Typer) -> None:
     """Add `import` and `export` to the `graph-api` command."""
-    app.command("import")(import_command)
-    app.command("export")(export_command)
+    from graph_api import cli_export
+
+    app.command("import", help=_IMPORT_HELP, epilog=_IMPORT_EXAMPLES)(import_command)
+    app.command("export", help=cli_export.HELP, epilog=cli_export.EXAMPLES)(
+        cli_export.export_command
+    )
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -63,49 +89,81 @@ def import_command(
     name: Annotated[str | None, typer.Option(help="The new session's name.")] = None,
     nodes: CsvFile = None,
     relationships: CsvFile = None,
-    mode: Annotated[Mode, typer.Option(case_sensitive=False)] = Mode.CREATE,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count only.")] = False,
+    graphml: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="A GraphML file (nodes and edges) instead of CSV files; "
+            "a --nodes file named *.graphml counts as this.",
+        ),
+    ] = None,
+    mode: Annotated[
+        ImportMode,
+        typer.Option(case_sensitive=False, metavar="|".join(ImportMode), help="See below."),
+    ] = ImportMode.CREATE,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check and count everything, write nothing."),
+    ] = False,
     create_missing_nodes: Annotated[
-        bool, typer.Option("--create-missing-nodes", help="Make unknown endpoints as nodes.")
+        bool,
+        typer.Option(
+            "--create-missing-nodes",
+            help="Make unknown relationship endpoints nodes (below).",
+        ),
     ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Import nodes and/or relationships CSV files into a session: all rows or none."""
     if (session is None) == (not new_session):
         raise typer.BadParameter("give exactly one of them", param_hint="--session / --new-session")
     if name is not None and not new_session:
         raise typer.BadParameter("only goes with --new-session", param_hint="--name")
-    if nodes is None and relationships is None:
-        raise typer.BadParameter("give at least one file", param_hint="--nodes / --relationships")
+    if graphml is None and nodes is not None and nodes.suffix.lower() == ".graphml":
+        graphml, nodes = nodes, None
+    if graphml is not None and (nodes is not None or relationships is not None):
+        raise typer.BadParameter("not with CSV files", param_hint="--graphml")
+    if nodes is None and relationships is None and graphml is None:
+        raise typer.BadParameter(
+            "give at least one file", param_hint="--nodes / --relationships / --graphml"
+        )
     from graph_api.services.csv_import import ImportOptions
 
     options = ImportOptions(
-        mode=mode.value.upper(),  # type: ignore[arg-type]
+        mode=mode,
         dry_run=dry_run,
         create_missing_nodes=create_missing_nodes,
     )
-    total = sum(path.stat().st_size for path in (nodes, relationships) if path is not None)
     started = time.perf_counter()
+    names = {"nodes": str(nodes), "relationships": str(relationships)}
+    sources: dict[str, CsvInput | None] = {"nodes": nodes, "relationships": relationships}
     try:
-        with _progress(total) as hook:
+        if graphml is not None:
+            from graph_api.services.graphml_import import graphml_to_csv
+
+            converted = graphml_to_csv(graphml)
+            sources = {"nodes": converted.nodes, "relationships": converted.relationships}
+            names = {"nodes": f"{graphml} (nodes)", "relationships": f"{graphml} (edges)"}
+        with import_progress(names) as hook:
             session_id, report = asyncio.run(
                 run_import(
                     _settings(database_url),
                     session_id=session,
                     name=name,
-                    nodes=nodes,
-                    relationships=relationships,
+                    nodes=sources["nodes"],
+                    relationships=sources["relationships"],
                     options=options,
                     progress=hook,
                 )
             )
     except CsvInvalid as exc:
-        _print_problems(exc, {"nodes": nodes, "relationships": relationships})
+        _print_problems(exc, names, graphml=graphml is not None)
         raise typer.Exit(1) from None
     except GraphAPIError as exc:
         typer.echo(f"error: {exc.code}: {exc.message}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(_summary(session_id, report, time.perf_counter() - started))
+    typer.echo(_summary(session_id, report, time.perf_counter() - started, new=new_session))
 
 
 async def run_import(
@@ -113,8 +171,8 @@ async def run_import(
     *,
     session_id: str | None,
     name: str | None,
-    nodes: Path | None,
-    relationships: Path | None,
+    nodes: CsvInput | None,
+    relationships: CsvInput | None,
     options: ImportOptions,
     progress: ProgressHook | None = None,
 ) -> tuple[str, ImportReport]:
@@ -130,7 +188,15 @@ async def run_import(
     engine = create_engine(settings)
     try:
         await upgrade_to_head(engine)
-        async with transaction_context(engine, write=True, limits=settings.limits) as db:
+        # On PostgreSQL the commit NOTIFYs running servers; on SQLite they watch the file.
+        publisher = None
+        if engine.dialect.name == "postgresql":
+            from graph_api.services.pg_events import one_shot_publisher
+
+            publisher = one_shot_publisher(engine)
+        async with transaction_context(
+            engine, write=True, limits=settings.limits, publisher=publisher
+        ) as db:
             if db.dialect == "sqlite":
                 # This process does one bulk load: a bigger page cache halves SQLite's work
                 # on the indexes (the default 2 MiB spills dirty pages over and over).
@@ -153,97 +219,33 @@ async def run_import(
         await engine.dispose()
 
 
-@contextmanager
-def _progress(total_bytes: int) -> Iterator[ProgressHook | None]:
-    """A Rich progress bar on a terminal (stderr), nothing otherwise."""
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    columns = (
-        TextColumn("importing"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[rows]:,} rows  {task.fields[rate]:,.0f} rows/s  ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("import", total=max(total_bytes, 1), rows=0, rate=0.0)
-        started = time.perf_counter()
-
-        def hook(rows: int, bytes_read: int) -> None:
-            rate = rows / max(time.perf_counter() - started, 1e-9)
-            bar.update(task, completed=bytes_read, rows=rows, rate=rate)
-
-        yield hook
-
-
-def _summary(session_id: str, report: ImportReport, seconds: float) -> str:
+def _summary(session_id: str, report: ImportReport, seconds: float, *, new: bool) -> str:
     rate = report.rows_read / seconds if seconds > 0 else 0.0
-    head = "dry run, nothing written" if report.dry_run else "imported"
+    revision = f"; revision {report.revision}"
+    if not report.dry_run:
+        head = f"imported: session {session_id}"
+    elif new:  # the session made for the dry run was rolled back with everything else
+        head, revision = "dry run, nothing written: no session was created; counted", ""
+    else:
+        head = f"dry run, nothing written: session {session_id} is unchanged; counted"
     return (
-        f"{head}: session {session_id}: {report.rows_read:,} rows in {seconds:.1f}s "
+        f"{head}: {report.rows_read:,} rows in {seconds:.1f}s "
         f"({rate:,.0f} rows/s); nodes {report.nodes_created:,} created, "
         f"{report.nodes_updated:,} updated; components {report.components_created:,} created; "
         f"relationships {report.relationships_created:,} created, "
-        f"{report.relationships_updated:,} updated; revision {report.revision}"
+        f"{report.relationships_updated:,} updated{revision}"
     )
 
 
-def _print_problems(exc: CsvInvalid, paths: dict[str, Path | None]) -> None:
+def _print_problems(exc: CsvInvalid, names: dict[str, str], *, graphml: bool) -> None:
+    """`file:line: column: message` per problem; for GraphML, the element's ordinal instead
+    (record N of a converted file is the N-th <node> or <edge>)."""
     for problem in exc.extensions["problems"]:
-        where = f"{paths[problem['file']]}:{problem['line']}"
+        if graphml:
+            element = "node" if problem["file"] == "nodes" else "edge"
+            where = f"{names[problem['file']].rpartition(' (')[0]}: {element} {problem['line'] - 1}"
+        else:
+            where = f"{names[problem['file']]}:{problem['line']}"
         column = f" {problem['column']}:" if problem["column"] is not None else ""
         typer.echo(f"{where}:{column} {problem['message']}", err=True)
     typer.echo(f"error: {exc.message}", err=True)
-
-
-def export_command(
-    session_id: Annotated[str, typer.Argument(help="The session to export.")],
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out", file_okay=False, help="Directory for nodes.csv and relationships.csv."
-        ),
-    ],
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Write a session's nodes.csv and relationships.csv, which `import` takes back."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        counts = asyncio.run(run_export(_settings(database_url), session_id=session_id, out=out))
-    except GraphAPIError as exc:
-        typer.echo(f"error: {exc.code}: {exc.message}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(
-        f"exported session {session_id}: {counts[0]:,} nodes to {out / 'nodes.csv'}, "
-        f"{counts[1]:,} relationships to {out / 'relationships.csv'}"
-    )
-
-
-async def run_export(settings: Settings, *, session_id: str, out: Path) -> tuple[int, int]:
-    """Stream both CSV files of the session into `out` from one read snapshot."""
-    from graph_api.db.engine import create_engine
-    from graph_api.db.models import nodes, relationships
-    from graph_api.db.transaction import transaction_context
-    from graph_api.errors import SessionNotFound
-    from graph_api.services import csv_export, reads, sessions
-
-    engine = create_engine(settings)
-    try:
-        async with transaction_context(engine, write=False, limits=settings.limits) as db:
-            row = await sessions.get_session(db=db, session_id=session_id)
-            if row is None:
-                raise SessionNotFound(session_id)
-            for filename, chunks in (
-                ("nodes.csv", csv_export.iter_nodes_csv(db=db, session_id=row.id)),
-                ("relationships.csv", csv_export.iter_relationships_csv(db=db, session_id=row.id)),
-            ):
-                with (out / filename).open("w", encoding="utf-8", newline="") as handle:
-                    async for chunk in chunks:
-                        handle.write(chunk)
-            [node_count] = await reads.count_by_session(db=db, table=nodes, ids=[row.id])
-            [rel_count] = await reads.count_by_session(db=db, table=relationships, ids=[row.id])
-        return node_count, rel_count
-    finally:
-        await engine.dispose()

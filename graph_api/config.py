@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = 30_000
     sqlite_busy_timeout_ms: int = 10_000
     subscriber_queue_size: int = 1_000
+    # SQLite: how often a server looks for other processes' commits (`graph-api import`,
+    # other workers) while it has subscribers; 0 turns the watch off.
+    sqlite_watch_ms: int = 150
     migrate_on_start: bool = True
     # Only documents already stored as persisted queries run (`graph-api persisted add`).
     persisted_only: bool = False

@@ -5,8 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from graph_api.graphql.context import Info
-from graph_api.graphql.inputs import ImportMode, ImportOptions
+from graph_api.graphql.inputs import ImportOptions
 from graph_api.services import csv_import as csv_import_service
+from graph_api.services.csv_mode import ImportMode
 
 
 @strawberry.type
@@ -43,7 +44,7 @@ class CsvMutation:
             nodes=nodes_csv,
             relationships=relationships_csv,
             options=csv_import_service.ImportOptions(
-                mode=(options.mode or ImportMode.CREATE).value,  # type: ignore[arg-type]
+                mode=options.mode or ImportMode.CREATE,
                 dry_run=bool(options.dry_run),
                 create_missing_nodes=bool(options.create_missing_nodes),
             ),

@@ -10,6 +10,7 @@ import strawberry
 
 from graph_api.config import Limits
 from graph_api.services import specs
+from graph_api.services.csv_mode import ImportMode
 from graph_api.services.validation import check_list_length
 
 
@@ -188,15 +189,11 @@ class RelationshipFilterInput:
 # ---------------------------------------------------------------- CSV import
 
 
-@strawberry.enum
-class ImportMode(Enum):
-    CREATE = strawberry.enum_value(
-        "CREATE", description="Fail on any nodeId or (source, target, type) that already exists."
-    )
-    UPSERT = strawberry.enum_value("UPSERT", description="Update what exists, create the rest.")
-    REPLACE = strawberry.enum_value(
-        "REPLACE", description="Delete the session's nodes and relationships first, then import."
-    )
+# The service's enum, made a GraphQL enum in place (one ImportMode everywhere), with the
+# service's words as the SDL's value descriptions.
+strawberry.enum(ImportMode)
+for _value in ImportMode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = ImportMode[_value.name].help
 
 
 @strawberry.input

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.config import Settings
-from graph_api.rest import bulk, components, nodes, relationships, sessions
+from graph_api.rest import bulk, bulk_progress, components, nodes, relationships, sessions
 from graph_api.rest.deps import RestRuntime, install_runtime
 from graph_api.rest.docs import serve_docs_offline
 from graph_api.rest.errors import install_error_handlers
@@ -22,4 +22,5 @@ def include_routers(
     for module in (sessions, nodes, components, relationships):
         app.include_router(module.router)
     app.include_router(bulk.router)  # issue 7: CSV import, whole-graph export
+    app.include_router(bulk_progress.router)  # issue 18: an import's progress as SSE
     serve_docs_offline(app)

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import AsyncIterator, Iterator
 from typing import IO, Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -24,15 +24,17 @@ from graph_api.db.models import nodes as nodes_table
 from graph_api.db.models import relationships as relationships_table
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, SessionNotFound
+from graph_api.rest.bulk_progress import ImportChannels, channels_of
 from graph_api.rest.deps import ReadDb, SessionId, WriteDb
 from graph_api.rest.errors import error_responses
 from graph_api.rest.payloads import NodeOut, RelationshipOut, SessionOut
 from graph_api.services import csv_export, csv_import, reads
 from graph_api.services import sessions as session_service
+from graph_api.services.csv_import import ImportMode
 
 router = APIRouter(prefix="/session", tags=["bulk"])
 
-_MODES = ("CREATE", "UPSERT", "REPLACE")
+_MODES = ", ".join(ImportMode)
 _SPOOL_BYTES = 16 * 1024 * 1024
 _READ_CHUNK = 64 * 1024
 
@@ -66,29 +68,45 @@ class GraphExportOut(BaseModel):
     "`{file, line, column, message}`. `mode`: CREATE (default), UPSERT or REPLACE.",
 )
 async def bulk_import(
+    request: Request,
     session_id: SessionId,
     db: WriteDb,
     nodes: Annotated[UploadFile | None, File(description="The nodes CSV.")] = None,
     relationships: Annotated[UploadFile | None, File(description="The relationships CSV.")] = None,
-    mode: Annotated[str, Form(description="CREATE, UPSERT or REPLACE.")] = "CREATE",
+    mode: Annotated[str, Form(description=f"One of {_MODES} (any case).")] = "CREATE",
     dry_run: Annotated[bool, Form(description="Check and count, write nothing.")] = False,
     create_missing_nodes: Annotated[
         bool, Form(description="Create nodes for unknown relationship endpoints.")
     ] = False,
-) -> ImportReportOut:
-    if mode.upper() not in _MODES:
-        raise BadUserInput("mode must be CREATE, UPSERT or REPLACE", field="mode")
-    report = await csv_import.import_csv(
-        db=db,
-        session_id=session_id,
-        nodes=_rewound(nodes),
-        relationships=_rewound(relationships),
-        options=csv_import.ImportOptions(
-            mode=mode.upper(),  # type: ignore[arg-type]
-            dry_run=dry_run,
-            create_missing_nodes=create_missing_nodes,
+    import_id: Annotated[
+        str | None,
+        Form(
+            description="Name of this import, to watch at `.../bulk/import/{import_id}/progress`."
         ),
-    )
+    ] = None,
+) -> ImportReportOut:
+    if mode.upper() not in ImportMode.__members__:
+        raise BadUserInput(f"mode must be one of {_MODES}", field="mode")
+    channel = None if import_id is None else channels_of(request).channel(session_id, import_id)
+    try:
+        report = await csv_import.import_csv(
+            db=db,
+            session_id=session_id,
+            nodes=_rewound(nodes),
+            relationships=_rewound(relationships),
+            options=csv_import.ImportOptions(
+                mode=ImportMode(mode.upper()),
+                dry_run=dry_run,
+                create_missing_nodes=create_missing_nodes,
+            ),
+            progress=None if channel is None else ImportChannels.hook(channel),
+        )
+    except BaseException:
+        if channel is not None:
+            channel.publish(status="failed")
+        raise
+    if channel is not None:
+        channel.publish(status="read")
     return ImportReportOut(**vars(report))
 
 

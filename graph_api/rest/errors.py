@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from graph_api.body_limit import BodyTooLarge
 from graph_api.errors import GraphAPIError, LimitExceeded, SessionNotFound
@@ -30,6 +31,7 @@ from graph_api.services.validation import parse_session_id
 log = logging.getLogger("graph_api.rest")
 
 REST_PREFIX = "/session/"
+GRAPHQL_PATH = "/graphql"
 
 ErrorCode = Literal[
     "SESSION_NOT_FOUND",
@@ -42,6 +44,9 @@ ErrorCode = Literal[
     "CSV_INVALID",
     "LIMIT_EXCEEDED",
     "INTERNAL_ERROR",
+    # Not contract codes of an operation: an unknown path or a method the path does not take.
+    "NOT_FOUND",
+    "METHOD_NOT_ALLOWED",
 ]
 # Limits on the size of a whole request body: over them is 413, not 422.
 _BODY_LIMITS = frozenset({"max_body_bytes", "max_upload_bytes"})
@@ -175,10 +180,16 @@ async def request_validation_error(request: Request, exc: Exception) -> JSONResp
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    """FastAPI answers 400 {"detail": ...} for a body it cannot read: on a REST route
+    """Starlette's own errors in this API's shapes.
+
+    An unknown path or a method a path does not take: 404 / 405 in the REST shape
+    (GraphQL's `{"errors": [...]}` under /graphql), the Allow header kept.
+    FastAPI answers 400 {"detail": ...} for a body it cannot read: on a REST route
     that is 413 LIMIT_EXCEEDED when the body limit stopped it, else (not UTF-8, say)
     bad input like any other, 422 BAD_USER_INPUT."""
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code in _ROUTING_CODES:
+        return _routing_error(request, exc)
     if exc.status_code != 400 or not request.url.path.startswith(REST_PREFIX):
         return await http_exception_handler(request, exc)
     if isinstance(exc.__cause__, BodyTooLarge):  # a body without Content-Length grew too big
@@ -188,6 +199,43 @@ async def http_error(request: Request, exc: Exception) -> Response:
         )
     message = f"body: {exc.detail}"
     return JSONResponse(error_body("BAD_USER_INPUT", message, field="body"), 422)
+
+
+_ROUTING_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def _routing_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    path, method = request.url.path, request.method
+    headers = dict(exc.headers or {})
+    if exc.status_code == 404:
+        message = f"No such path: {path}"
+    else:
+        # The editor's static files are mounted at "/", so they answer a REST path's wrong
+        # method with their own Allow: name the methods of the routes of that path instead.
+        allowed = _methods_of(request, path)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+        message = f"{path} does not take {method} (allowed: {headers.get('Allow')})"
+    if path == GRAPHQL_PATH or path.startswith(GRAPHQL_PATH + "/"):
+        body: dict[str, Any] = {"errors": [{"message": message}]}
+    else:
+        body = error_body(_ROUTING_CODES[exc.status_code], message)
+    return JSONResponse(body, exc.status_code, headers=headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _methods_of(request: Request, path: str) -> list[str]:
+    """The methods some route (not a mount) takes at `path`, asked of the router itself."""
+    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -27,6 +27,10 @@ from graph_api.db.transaction import UnitOfWork
 PAGE = 2_000
 NODE_HEADER = ("node_id", "label", "type", "metadata", "components")
 RELATIONSHIP_HEADER = ("source", "target", "type", "weight", "properties")
+# neo4j-admin's names for the same columns (`neo4j-admin database import`), which import
+# reads back: the type is the node's label, the weight a double, JSON cells are strings.
+NEO4J_NODE_HEADER = ("node_id:ID", "label", ":LABEL", "metadata", "components")
+NEO4J_RELATIONSHIP_HEADER = (":START_ID", ":END_ID", ":TYPE", "weight:double", "properties")
 NodeWithComponents = tuple[Row[Any], list[Row[Any]]]
 
 
@@ -91,9 +95,11 @@ async def relationship_pages(*, db: UnitOfWork, session_id: str) -> AsyncIterato
         after = page[-1].id
 
 
-async def iter_nodes_csv(*, db: UnitOfWork, session_id: str) -> AsyncIterator[str]:
+async def iter_nodes_csv(
+    *, db: UnitOfWork, session_id: str, header: Sequence[str] = NODE_HEADER
+) -> AsyncIterator[str]:
     """The nodes CSV, header first, one chunk per page."""
-    yield _csv_text([NODE_HEADER])
+    yield _csv_text([header])
     async for page in node_pages(db=db, session_id=session_id):
         yield _csv_text(
             (
@@ -101,15 +107,17 @@ async def iter_nodes_csv(*, db: UnitOfWork, session_id: str) -> AsyncIterator[st
                 row.label,
                 row.type,
                 json_text(row.metadata),
-                json_text([_component(component) for component in sequence]),
+                json_text([component_dict(component) for component in sequence]),
             )
             for row, sequence in page
         )
 
 
-async def iter_relationships_csv(*, db: UnitOfWork, session_id: str) -> AsyncIterator[str]:
+async def iter_relationships_csv(
+    *, db: UnitOfWork, session_id: str, header: Sequence[str] = RELATIONSHIP_HEADER
+) -> AsyncIterator[str]:
     """The relationships CSV, header first, one chunk per page."""
-    yield _csv_text([RELATIONSHIP_HEADER])
+    yield _csv_text([header])
     async for page in relationship_pages(db=db, session_id=session_id):
         yield _csv_text(
             (
@@ -123,7 +131,7 @@ async def iter_relationships_csv(*, db: UnitOfWork, session_id: str) -> AsyncIte
         )
 
 
-def _component(row: Row[Any]) -> dict[str, Any]:
+def component_dict(row: Row[Any]) -> dict[str, Any]:
     return {"type": row.type, "content": row.content, "properties": row.properties}
 
 

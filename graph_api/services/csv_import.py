@@ -15,9 +15,8 @@ relationship keys of the file (plus the change log's entries), never the file.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -28,21 +27,30 @@ from graph_api.services import changes as change_service
 from graph_api.services import nodes as node_service
 from graph_api.services import sessions as session_service
 from graph_api.services.csv_headers import FileName, Header, parse_header
+from graph_api.services.csv_mode import ImportMode
 from graph_api.services.csv_nodes import apply_nodes
+from graph_api.services.csv_progress import ImportProgress, Progress, measure
 from graph_api.services.csv_relationships import apply_relationships
 from graph_api.services.csv_rows import NodeParser, RelationshipParser
 from graph_api.services.csv_source import CsvInput, CsvSource, Record, bad_text_message
 from graph_api.services.csv_state import ImportState
 
-ImportModeName = Literal["CREATE", "UPSERT", "REPLACE"]
-# Told (rows read so far, bytes read so far) after every batch.
-Progress = Callable[[int, int], None]
+__all__ = [
+    "BATCH",
+    "ImportMode",
+    "ImportOptions",
+    "ImportProgress",
+    "ImportReport",
+    "Progress",
+    "import_csv",
+]
 BATCH = 5_000
+_TELL_EVERY = 1_000  # records between two progress events (besides one per batch written)
 
 
 @dataclass(frozen=True)
 class ImportOptions:
-    mode: ImportModeName = "CREATE"
+    mode: ImportMode = ImportMode.CREATE
     dry_run: bool = False
     create_missing_nodes: bool = False
 
@@ -78,7 +86,7 @@ async def import_csv(
     state = ImportState(
         db=db,
         session_id=canonical,
-        mode=options.mode,
+        mode=ImportMode(options.mode),
         dry_run=options.dry_run,
         create_missing_nodes=options.create_missing_nodes,
         now=now,
@@ -87,9 +95,9 @@ async def import_csv(
     await _start(state)
     reader = _Reader(state, progress)
     if nodes is not None:
-        await reader.read("nodes", CsvSource(nodes))
+        await reader.read("nodes", nodes)
     if relationships is not None:
-        await reader.read("relationships", CsvSource(relationships))
+        await reader.read("relationships", relationships)
     await _finish(state)
     return await _report(state)
 
@@ -97,7 +105,7 @@ async def import_csv(
 async def _start(state: ImportState) -> None:
     """What the batches need to know about the session; REPLACE empties it first."""
     db, session_id = state.db, state.session_id
-    if state.mode == "REPLACE":
+    if state.mode == ImportMode.REPLACE:
         # The session counts as empty, in a dry run too: nothing in it can clash.
         if state.writing:
             await _clear(state)
@@ -183,10 +191,16 @@ class _Reader:
     def __init__(self, state: ImportState, progress: Progress | None) -> None:
         self.state = state
         self.progress = progress
-        self.bytes_done = 0
+        self.totals = (0, 0)  # the file's (rows, bytes), measured when someone watches
+        self.rows = 0  # data records of the file read so far
 
-    async def read(self, file: FileName, source: CsvSource) -> None:
+    async def read(self, file: FileName, data: CsvInput) -> None:
         state = self.state
+        source = CsvSource(data)
+        self.rows = 0
+        if self.progress is not None:
+            self.totals = measure(data)
+            self._tell(file, source)
         header: Header | None = None
         parser: NodeParser | RelationshipParser | None = None
         batch: list[Any] = []
@@ -202,6 +216,9 @@ class _Reader:
                 continue
             assert parser is not None
             state.counts.rows_read += 1
+            self.rows += 1
+            if self.progress is not None and self.rows % _TELL_EVERY == 0:
+                self._tell(file, source)
             row = parser.parse(record, source.suspect)
             if row is not None:
                 batch.append(row)
@@ -215,7 +232,16 @@ class _Reader:
                     break
         if header is not None and header.usable:
             await self._apply(file, header, batch, source)
-        self.bytes_done += source.bytes_read
+        if self.progress is not None:
+            self._tell(file, source, done=True)
+
+    def _tell(self, file: FileName, source: CsvSource, *, done: bool = False) -> None:
+        assert self.progress is not None
+        rows_total, bytes_total = self.totals
+        # At the end the true count; before it, never less than what was read.
+        rows_total = self.rows if done else max(rows_total, self.rows)
+        bytes_read = bytes_total if done else min(source.bytes_read, bytes_total)
+        self.progress(ImportProgress(file, self.rows, rows_total, bytes_read, bytes_total, done))
 
     def _header(self, file: FileName, cells: list[str], line: int, error: str | None) -> Header:
         state = self.state
@@ -240,17 +266,18 @@ class _Reader:
         else:
             await apply_relationships(self.state, header, batch)
         if self.progress is not None:
-            self.progress(self.state.counts.rows_read, self.bytes_done + source.bytes_read)
+            self._tell(file, source)
         # Parsing is CPU work: let the event loop serve others between batches.
         await asyncio.sleep(0)
 
 
 def _note_rejected_node(state: ImportState, header: Header, record: Record) -> None:
-    """A rejected node row still names its node: relationships to it get no second problem."""
-    if len(record.cells) == header.width:
-        node_id = record.cells[header.known["node_id"]]
+    """A rejected node row still names its node: a relationship to it is told which line failed."""
+    index = header.known["node_id"]
+    if index < len(record.cells):
+        node_id = record.cells[index]
         if node_id and node_id not in state.file_nodes:
-            state.file_nodes[node_id] = record.line
+            state.rejected.setdefault(node_id, record.line)
 
 
 def _bad_header_text(record: Record, suspect: bool) -> str | None:

@@ -19,6 +19,7 @@ from graph_api.services import changes as change_service
 from graph_api.services import csv_write
 from graph_api.services.bulk import insert_rows
 from graph_api.services.csv_headers import Header
+from graph_api.services.csv_mode import ImportMode
 from graph_api.services.csv_rows import ComponentRow, NodeRow
 from graph_api.services.csv_state import Change, ImportState
 from graph_api.services.csv_write import COMPONENT_COLUMNS, NODE_COLUMNS
@@ -68,7 +69,7 @@ def _new_and_existing(
         state.file_nodes[row.node_id] = row.line
         if row.node_id not in state.existing:
             fresh.append(row)
-        elif state.mode == "CREATE":
+        elif state.mode == ImportMode.CREATE:
             state.problems.add(
                 "nodes", row.line, id_column,
                 f"node {row.node_id!r} already exists in the session (mode CREATE)",

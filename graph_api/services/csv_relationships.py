@@ -18,6 +18,7 @@ from graph_api.services import csv_write
 from graph_api.services import relationships as relationship_service
 from graph_api.services.bulk import insert_rows
 from graph_api.services.csv_headers import Header
+from graph_api.services.csv_mode import ImportMode
 from graph_api.services.csv_rows import EMPTY_JSON, RelationshipRow
 from graph_api.services.csv_state import Change, ImportState, Key
 from graph_api.services.csv_write import NODE_COLUMNS, RELATIONSHIP_COLUMNS
@@ -64,7 +65,7 @@ def _changes_to_existing(
         old = found.get(_key(row))
         if old is None:
             continue
-        if state.mode == "CREATE":
+        if state.mode == ImportMode.CREATE:
             state.problems.add(
                 "relationships", row.line, None,
                 f"relationship {_text(row)} already exists in the session (mode CREATE)",
@@ -103,6 +104,14 @@ def _relationship_ok(
     ok = True
     for node_id, name in ((row.source, "source"), (row.target, "target")):
         if node_id in in_file or node_id in state.existing or node_id in state.added:
+            continue
+        rejected = state.rejected.get(node_id)
+        if rejected is not None:
+            state.problems.add(
+                "relationships", row.line, header.column(name),
+                f"node {node_id!r} was rejected on line {rejected} of the nodes file",
+            )  # fmt: skip
+            ok = False
             continue
         if state.create_missing_nodes:
             state.added.add(node_id)

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services.changes import NODE_FIELDS
 from graph_api.services.csv_headers import Problems
+from graph_api.services.csv_mode import ImportMode
 
-Mode = Literal["CREATE", "UPSERT", "REPLACE"]
 Key = tuple[str, str, str]
 # (kind, op, key, fields changed or None, version after or None): see changes.record_many.
 Change = tuple[
@@ -43,7 +43,7 @@ class Counts:
 class ImportState:
     db: UnitOfWork
     session_id: str
-    mode: Mode
+    mode: ImportMode
     dry_run: bool
     create_missing_nodes: bool
     now: datetime
@@ -54,6 +54,7 @@ class ImportState:
     replaced: dict[str, int] = field(default_factory=dict)  # REPLACE: deleted id -> its version
     file_nodes: dict[str, int] = field(default_factory=dict)  # node id -> line in the file
     added: set[str] = field(default_factory=set)  # nodes made for missing endpoints
+    rejected: dict[str, int] = field(default_factory=dict)  # node id -> line of its bad row
     relationship_lines: dict[Key, int] = field(default_factory=dict)
     nodes_usable: bool = True  # False: the nodes file's header is unusable
     session_has_relationships: bool = False

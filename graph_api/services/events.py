@@ -6,7 +6,9 @@ subscription whose `get()` returns the next `Notice`. A notice is only a
 wake-up: subscribers read what changed from the change log, so a notice that
 is late, duplicated or coalesced never makes them miss or repeat a change.
 
-`Broker` fans out within one process (one server, SQLite). `PostgresBroker`
+`Broker` fans out within one process; on an SQLite file it also watches for
+commits of other processes (`graph-api import`, other workers: see
+graph_api/services/sqlite_events.py). `PostgresBroker`
 (graph_api/services/pg_events.py) adds LISTEN/NOTIFY so that a commit in one
 process wakes subscribers connected to another; `make_broker` picks one from
 the database URL.
@@ -24,11 +26,15 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
 from graph_api.config import Settings
 from graph_api.errors import InternalError, LimitExceeded
+
+if TYPE_CHECKING:
+    from graph_api.services.sqlite_events import DataVersionWatcher
 
 log = logging.getLogger(__name__)
 
@@ -146,15 +152,30 @@ class Broker:
     they cannot tell each other, so subscribers also re-read the log that often.
     """
 
-    def __init__(self, *, queue_size: int = 1_000, poll_s: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        queue_size: int = 1_000,
+        poll_s: float | None = None,
+        sqlite_path: str | None = None,
+        sqlite_watch_s: float = 0.15,
+    ) -> None:
         self.queue_size = queue_size
         self.poll_s = poll_s
         self._subscribers: dict[str, set[Subscription]] = {}
+        self._watcher: DataVersionWatcher | None = None
+        if sqlite_path is not None:
+            from graph_api.services.sqlite_events import DataVersionWatcher
+
+            self._watcher = DataVersionWatcher(self, sqlite_path, poll_s=sqlite_watch_s)
 
     async def start(self) -> None:
-        return None
+        if self._watcher is not None:
+            await self._watcher.start()
 
     async def stop(self) -> None:
+        if self._watcher is not None:
+            await self._watcher.stop()
         for subscriptions in list(self._subscribers.values()):
             for subscription in list(subscriptions):
                 subscription.fail(BrokerStopped())
@@ -162,7 +183,16 @@ class Broker:
 
     async def publish(self, session_id: str, revision: int, deleted: bool = False) -> None:
         """Called after a commit: wake this session's subscribers."""
+        if self._watcher is not None:
+            self._watcher.saw(session_id, revision)
         self.deliver(Notice(session_id, revision, deleted))
+
+    def subscribed_sessions(self) -> list[str]:
+        return list(self._subscribers)
+
+    def deliver_notice(self, session_id: str, revision: int) -> None:
+        """Another process committed `revision` of `session_id`."""
+        self.deliver(Notice(session_id, revision))
 
     def subscribe(self, session_id: str) -> Subscription:
         """Register now (before reading anything), so nothing committed later is missed."""
@@ -211,4 +241,16 @@ def make_broker(settings: Settings) -> Broker:
 
         return PostgresBroker(settings)
     poll_s = SQLITE_WORKERS_POLL_S if settings.workers > 1 else None
-    return Broker(queue_size=settings.subscriber_queue_size, poll_s=poll_s)
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if (
+        path in ("", ":memory:")
+        or (path and path.startswith("file:"))
+        or not settings.sqlite_watch_ms
+    ):
+        path = None  # nothing another process could write to (or a URI we leave alone)
+    return Broker(
+        queue_size=settings.subscriber_queue_size,
+        poll_s=poll_s,
+        sqlite_path=path,
+        sqlite_watch_s=settings.sqlite_watch_ms / 1000,
+    )

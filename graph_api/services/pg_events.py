@@ -23,9 +23,12 @@ import logging
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.config import Settings
+from graph_api.db.transaction import Publisher
 from graph_api.services.events import Broker, Notice
 
 log = logging.getLogger(__name__)
@@ -218,3 +221,19 @@ class PostgresBroker(Broker):
                 await conn.close()
         except Exception:
             conn.terminate()
+
+
+def one_shot_publisher(engine: AsyncEngine) -> Publisher:
+    """For a process without a broker (`graph-api import`): each commit's notice is one NOTIFY,
+    the same payload on the same channel as a server's, so running servers deliver it."""
+
+    async def publish(session_id: str, revision: int, deleted: bool = False) -> None:
+        async with engine.connect() as conn:
+            # Autocommit: NOTIFY is sent at once, outside any transaction of ours.
+            auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await auto.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": CHANNEL, "payload": encode(Notice(session_id, revision, deleted))},
+            )
+
+    return publish

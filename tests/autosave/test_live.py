@@ -183,7 +183,9 @@ async def test_unknown_session_ends_with_session_not_found(live_server, settings
 
 async def test_a_subscriber_that_falls_behind_is_closed_and_resumes(live_server, settings):
     """A burst of commits faster than the subscriber drains: closed with a clear error."""
-    small = Settings(**{**settings.model_dump(), "subscriber_queue_size": 3})
+    # The burst is committed here without announcing it: the SQLite watch would see those
+    # commits (as it sees another process's) and wake the subscriber before the burst.
+    small = Settings(**{**settings.model_dump(), "subscriber_queue_size": 3, "sqlite_watch_ms": 0})
     async with live_server(small) as server:
         session_id = await make_session(server.gql)
         async with graphql_ws(server.url) as ws:

@@ -73,6 +73,26 @@ async def test_upsert_into_an_existing_session_and_dry_run(database_url, tmp_pat
     assert "revision 2" in result.stdout
 
 
+async def test_a_dry_run_into_a_new_session_says_nothing_was_created(
+    database_url, tmp_path, unit_of_work
+):
+    from sqlalchemy import func, select
+
+    from graph_api.db.models import sessions
+
+    nodes = write_csv(tmp_path / "n.csv", [["node_id"], ["a"], ["b"]])
+    result = cli(
+        "import", "--new-session", "--nodes", str(nodes), "--dry-run", database_url=database_url
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("dry run, nothing written: no session was created; ")
+    assert "2 rows in" in result.stdout and "nodes 2 created" in result.stdout
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}", result.stdout)  # no id of a session
+    assert "revision" not in result.stdout
+    async with unit_of_work(write=False) as db:
+        assert (await db.execute(select(func.count()).select_from(sessions))).scalar() == 0
+
+
 def test_rejected_input_exits_1_with_one_line_per_problem(database_url, tmp_path):
     nodes = tmp_path / "nodes.csv"
     nodes.write_text('node_id,label\na,"two\nlines"\n,empty\nb,B\nb,again\n', encoding="utf-8")
@@ -137,6 +157,14 @@ def test_a_terminal_gets_a_progress_bar(database_url, tmp_path):
     assert "importing" in output
     assert "rows/s" in output
     assert "imported: session" in output
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)  # colours and cursor moves out
+    # Rows and bytes read of the file's total, along the way and at the end.
+    assert re.search(
+        r"importing n\.csv .* \d+% +[\d,]+/60,000 rows [\d.]+ (?:bytes|kB)/1\.\d MB", screen
+    )
+    assert "100% 60,000/60,000 rows" in screen
+    assert re.search(r"60,000/60,000 rows 1\.\d MB/1\.\d MB", screen), screen[-500:]
+    assert "left" in screen
 
 
 def _read_all(fd: int) -> str:

@@ -236,7 +236,7 @@ async def test_every_problem_of_both_files_at_once(new_session, run_import):
     assert [(p["file"], p["line"]) for p in problems] == [
         ("nodes", 3), ("nodes", 4), ("relationships", 2), ("relationships", 3),
     ]  # fmt: skip
-    # The rejected node b is still a known endpoint: no second problem for it.
+    # The row naming the rejected node b is itself rejected (its weight): one problem, not two.
     assert all(p["column"] != "target" or "'zz'" in p["message"] for p in problems)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,32 @@ def test_csv_upload_imports_and_the_graph_follows(
     with page.expect_download() as download:
         page.locator("#export-json").click()
     assert download.value.suggested_filename
+
+
+def test_the_upload_bar_follows_the_servers_reading(
+    open_page: Any, bulk_session: str, tmp_path: Path
+) -> None:
+    nodes = tmp_path / "nodes.csv"
+    nodes.write_text("node_id,label\n" + "".join(f"n{i},Node {i}\n" for i in range(40_000)))
+    page = open_session(open_page, bulk_session)
+    page.evaluate(
+        """() => {  // every text the bar's caption shows, in order
+        window.captions = [];
+        const text = document.querySelector('#import-progress-text');
+        new MutationObserver(() => window.captions.push(text.textContent))
+          .observe(text, {childList: true, characterData: true, subtree: true});
+    }"""
+    )
+    page.get_by_role("button", name="Import CSV…").click()
+    page.locator("#import-nodes").set_input_files(str(nodes))
+    page.locator("#import-submit").click()
+    expect(page.locator("#import-result")).to_contain_text("Imported", timeout=30_000)
+    expect(page.locator("#import-progress")).to_have_attribute(
+        "title",
+        re.compile(r"Reading nodes: 40,000 / 40,000 rows \(0\.\d / 0\.\d MB\)"),
+        timeout=5_000,
+    )
+    captions = page.evaluate("window.captions")
+    reading = [c for c in captions if c.startswith("Reading nodes: ")]
+    assert reading, captions
+    assert any("/ 40,000 rows" in c and not c.startswith("Reading nodes: 40,000") for c in reading)

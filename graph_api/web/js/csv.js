@@ -1,7 +1,9 @@
 // CSV import through REST `POST /session/{id}/bulk/import` (multipart, XMLHttpRequest so
-// that upload progress can be shown) and the export links. The server's line-numbered
-// problems are listed one per line; the imported rows arrive like any other change,
-// through the live feed.
+// that upload progress can be shown) and the export links. Once uploaded, the bar follows
+// the server reading the rows: the import is named (import_id) and its progress read as
+// server-sent events from `.../bulk/import/{import_id}/progress`. The server's
+// line-numbered problems are listed one per line; the imported rows arrive like any other
+// change, through the live feed.
 
 import { el } from './util.js';
 
@@ -12,6 +14,7 @@ export function createCsvPanel(dialog, { getSessionId, onImported }) {
   const result = dialog.querySelector('#import-result');
   const problems = dialog.querySelector('#import-problems');
   const submit = dialog.querySelector('#import-submit');
+  let watch = null; // the EventSource of the import under way
 
   function showProblems(list) {
     problems.replaceChildren(...list.map((p) => el('li', {},
@@ -47,8 +50,13 @@ export function createCsvPanel(dialog, { getSessionId, onImported }) {
     data.append('dry_run', form.elements.dry_run.checked ? 'true' : 'false');
     data.append('create_missing_nodes', form.elements.create_missing_nodes.checked ? 'true' : 'false');
 
+    const importId = crypto.randomUUID();
+    data.append('import_id', importId);
+    const base = `/session/${encodeURIComponent(getSessionId())}/bulk/import`;
+    watch?.close();
+    watch = watchProgress(`${base}/${importId}/progress`);
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/session/${encodeURIComponent(getSessionId())}/bulk/import`);
+    xhr.open('POST', base);
     xhr.responseType = 'json';
     progress.hidden = false;
     progress.value = 0;
@@ -85,7 +93,37 @@ export function createCsvPanel(dialog, { getSessionId, onImported }) {
     xhr.send(data);
   }
 
+  // The server's reading of the rows: per file, rows and bytes of the total, rate, time left.
+  function watchProgress(url) {
+    const source = new EventSource(url);
+    const started = new Map();
+    source.addEventListener('progress', (event) => {
+      const p = JSON.parse(event.data);
+      const now = performance.now();
+      if (!started.has(p.file)) started.set(p.file, { at: now, rows: p.rows });
+      const first = started.get(p.file);
+      const seconds = (now - first.at) / 1000;
+      const rate = seconds > 0.2 ? (p.rows - first.rows) / seconds : 0;
+      const left = rate > 0 ? Math.ceil((p.rows_total - p.rows) / rate) : null;
+      const n = (x) => x.toLocaleString('en');
+      const mb = (x) => (x / 1e6).toFixed(1);
+      const line = `Reading ${p.file}: ${n(p.rows)} / ${n(p.rows_total)} rows`
+        + ` (${mb(p.bytes_read)} / ${mb(p.bytes_total)} MB)`
+        + (rate ? `, ${n(Math.round(rate))} rows/s` : '')
+        + (left !== null && !p.done ? `, ${left} s left` : '');
+      progress.title = line; // the last state stays on the bar's tooltip
+      if (watch !== source) return; // the answer came first: it has the last word
+      progress.value = p.done ? 1 : p.rows_total ? p.rows / p.rows_total : 0;
+      progressText.textContent = line;
+    });
+    source.addEventListener('end', () => source.close());
+    setTimeout(() => source.close(), 600_000);
+    return source;
+  }
+
   function finish(text, failed) {
+    watch = null; // its stream closes itself at its `end` event
+    if (!failed) progress.value = 1;
     submit.disabled = false;
     // A full bar reads as success: on failure it turns red (and says so), not just stops.
     progress.dataset.state = failed ? 'failed' : 'done';
