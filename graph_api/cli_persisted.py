@@ -14,14 +14,11 @@ from typing import Annotated
 
 import typer
 
+from graph_api.cli_help import DatabaseUrl, example
 from graph_api.config import Settings
 
 persisted_app = typer.Typer(help="Persisted queries (documents run by their hash).")
 
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option("--database-url", help="sqlite+aiosqlite:///path or postgresql+asyncpg://..."),
-]
 Files = Annotated[
     list[Path],
     typer.Argument(exists=True, dir_okay=False, readable=True, help="GraphQL documents."),
@@ -33,7 +30,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(persisted_app, name="persisted")
 
 
-@persisted_app.command("add")
+@persisted_app.command(
+    "add",
+    epilog=example(
+        "graph-api persisted add queries/*.graphql",
+        "GRAPH_API_PERSISTED_ONLY=true graph-api serve   # then only those documents run",
+    ),
+)
 def add_command(files: Files, database_url: DatabaseUrl = None) -> None:
     """Store each file's document; print `SHA256  FILE` per file."""
     from graphql import GraphQLError, parse

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from graph_api.cli import app
 from graph_api.services.csv_mode import ImportMode
 
-COMMANDS = [[], ["serve"], ["import"], ["export"], ["schema", "export"], ["db", "upgrade"]]
+
+def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every command line of the app, groups included, from the app itself."""
+    found = [list(prefix)]
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):  # a group (Typer has its own click)
+            found += _commands(command, (*prefix, name))[1:]
+        else:
+            found.append([*prefix, name])
+    return found
+
+
+COMMANDS = _commands(typer.main.get_command(app))
 
 
 def help_of(*command: str) -> str:
