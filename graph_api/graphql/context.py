@@ -8,6 +8,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.fastapi import BaseContext
 
+from graph_api.caller import Caller, CallerSlot
 from graph_api.config import Settings
 from graph_api.db.transaction import Publisher, UnitOfWork
 from graph_api.graphql.loaders import Loaders
@@ -25,8 +26,11 @@ class Context(BaseContext):
         engine: AsyncEngine,
         broker: Broker | None = None,
         publisher: Publisher | None = None,
+        identity: CallerSlot | None = None,
     ) -> None:
         super().__init__()
+        # Filled by the door (graph_api/gate.py), perhaps later for a WebSocket.
+        self.identity = identity or CallerSlot()
         self.settings = settings
         self.engine = engine
         self.broker = broker
@@ -34,6 +38,10 @@ class Context(BaseContext):
         self._uow: UnitOfWork | None = None
         self._loaders: Loaders | None = None
         self._loaders_generation = 0
+
+    @property
+    def caller(self) -> Caller | None:
+        return self.identity.caller
 
     def bind(self, uow: UnitOfWork) -> None:
         """Attach the request's transaction (done once, by the transaction extension)."""

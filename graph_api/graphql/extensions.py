@@ -48,6 +48,7 @@ class UnitOfWorkExtension(SchemaExtension):
                         write=write,
                         limits=context.settings.limits,
                         publisher=context.publisher,
+                        caller=context.caller,
                     )
                 )
             except Exception as exc:
