@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from graph_api import cli_csv
+from graph_api import cli_csv, cli_identity
 from graph_api.config import Settings
 
 app = typer.Typer(
@@ -108,6 +108,7 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 
 
 cli_csv.register(app)  # import, export
+cli_identity.register(app)  # users, tokens, sessions assign
 
 
 def main() -> None:

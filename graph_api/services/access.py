@@ -68,6 +68,12 @@ async def role_of(*, db: UnitOfWork, session_id: str) -> Role | None:
     return roles[session_id]
 
 
+def prime(*, db: UnitOfWork, session_id: str, role: Role) -> None:
+    """Remember a role read along with the session (e.g. by mySessions)."""
+    if db.caller is not None:
+        db.state(_Roles, _Roles)[session_id] = role
+
+
 async def can_see(*, db: UnitOfWork, session_id: str) -> bool:
     """Whether the session exists for the caller (any role reads)."""
     return await role_of(db=db, session_id=session_id) is not None
