@@ -27,7 +27,7 @@ from graph_api.graphql.context import Context
 from graph_api.graphql.router import GraphQLRouter
 from graph_api.graphql.schema import build_schema
 from graph_api.rate_limit import RateLimiter
-from graph_api.rest import include_routers
+from graph_api.rest import PATH_PREFIXES, include_routers
 from graph_api.services.events import Broker, make_broker
 from graph_api.services.identity import Authenticator
 
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
         limiter=RateLimiter(settings.rate_limit, redis_url=settings.redis_url)
         if settings.rate_limit
         else None,
+        rest_prefixes=PATH_PREFIXES,
     )
     return app
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph_api.caller import SCOPE_KEY, Caller, CallerSlot
@@ -26,19 +25,8 @@ from graph_api.rate_limit import RateLimiter
 from graph_api.services.identity import Authenticator
 
 GRAPHQL_PATH = "/graphql"
-_FREE_ROUTES = frozenset({"/health", "/docs", "/redoc", "/openapi.json"})
 _UNAUTHORIZED = 4401
 _TOO_MANY = 4429
-
-
-def api_prefixes(routes: list[BaseRoute]) -> frozenset[str]:
-    """The first path segments of the API: /graphql and every REST route's (not the docs)."""
-    found = {GRAPHQL_PATH}
-    for route in routes:
-        if isinstance(route, Route) and route.path not in _FREE_ROUTES:
-            found.add("/" + route.path.lstrip("/").split("/", 1)[0])
-    found.discard("/")
-    return frozenset(found)
 
 
 def error_body(path: str, code: str, message: str) -> bytes:
@@ -55,16 +43,14 @@ class Gate:
         *,
         authenticator: Authenticator,
         limiter: RateLimiter | None,
-        prefixes: frozenset[str] | None = None,
+        rest_prefixes: frozenset[str],
     ) -> None:
         self.app = app
         self.authenticator = authenticator
         self.limiter = limiter
-        self.prefixes = prefixes
+        self.prefixes = rest_prefixes | {GRAPHQL_PATH}
 
     def _guarded(self, scope: Scope) -> bool:
-        if self.prefixes is None:
-            self.prefixes = api_prefixes(scope["app"].routes)
         path: str = scope.get("path", "")
         first = "/" + path.lstrip("/").split("/", 1)[0]
         if first not in self.prefixes:
