@@ -3,6 +3,7 @@
 // problems are listed one per line; the imported rows arrive like any other change,
 // through the live feed.
 
+import { authHeaders } from './auth.js';
 import { el } from './util.js';
 
 export function createCsvPanel(dialog, { getSessionId, onImported }) {
@@ -49,6 +50,7 @@ export function createCsvPanel(dialog, { getSessionId, onImported }) {
 
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/session/${encodeURIComponent(getSessionId())}/bulk/import`);
+    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
     xhr.responseType = 'json';
     progress.hidden = false;
     progress.value = 0;
