@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from graph_api.app import create_app
 from graph_api.config import Settings
+from tests.autosave.conftest import live_server  # noqa: F401 (a fixture for test_websocket.py)
 from tests.identity.world import World, build_world
 
 

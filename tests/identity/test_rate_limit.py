@@ -60,8 +60,6 @@ async def test_two_processes_share_one_budget_through_redis(
         async with httpx.AsyncClient(timeout=10) as http:
             for number in range(8):
                 server = (first, second)[number % 2]
-                response = await http.post(
-                    f"{server.url}/graphql", json={"query": "{ me { id } }"}
-                )
+                response = await http.post(f"{server.url}/graphql", json={"query": "{ me { id } }"})
                 statuses.append(response.status_code)
     assert statuses == [200] * 6 + [429, 429]

@@ -21,7 +21,6 @@ from graph_api.config import Settings
 from graph_api.db.transaction import transaction_context
 from graph_api.services import sharing
 from graph_api.services.identity import tokens
-from tests.autosave.conftest import live_server  # noqa: F401 (a fixture)
 from tests.autosave.wsclient import SESSION_CHANGES
 from tests.identity.world import ACTORS, World, build_world
 
