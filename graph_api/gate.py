@@ -55,7 +55,10 @@ class Gate:
         first = "/" + path.lstrip("/").split("/", 1)[0]
         if first not in self.prefixes:
             return False
-        return not (scope["type"] == "http" and _is_ide_page(scope))
+        # CORS preflights carry no credentials and run nothing: the CORS layer answers them.
+        return not (
+            scope["type"] == "http" and (scope["method"] == "OPTIONS" or _is_ide_page(scope))
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or not self._guarded(scope):
