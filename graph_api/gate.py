@@ -99,20 +99,29 @@ class Gate:
         if await self._over_budget(scope, slot.caller) is not None:
             await _refuse_websocket(scope, receive, send, _TOO_MANY)
             return
-        if not required or slot.caller is not None:
+        if not required:
             await self.app(scope, receive, send)
             return
         closed = False
 
         async def guarded_receive() -> Message:
+            # The first message may bring the credentials; every later operation checks
+            # they still hold (a revoked token opens nothing new on an open socket).
             nonlocal closed
             message = await receive()
-            if slot.caller is None and message["type"] == "websocket.receive":
+            if message["type"] != "websocket.receive":
+                return message
+            if slot.caller is None:
                 slot.caller = await self._from_init(message)
-                if slot.caller is None:
-                    closed = True
-                    await send({"type": "websocket.close", "code": _UNAUTHORIZED})
-                    return {"type": "websocket.disconnect", "code": _UNAUTHORIZED}
+                allowed = slot.caller is not None
+            else:
+                allowed = not _is_subscribe(message) or await self.authenticator.still_valid(
+                    slot.caller
+                )
+            if not allowed:
+                closed = True
+                await send({"type": "websocket.close", "code": _UNAUTHORIZED})
+                return {"type": "websocket.disconnect", "code": _UNAUTHORIZED}
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -132,6 +141,12 @@ class Gate:
             return None
         value = payload.get("Authorization", payload.get("authorization"))
         return await self.authenticator.caller_for(value if isinstance(value, str) else None)
+
+
+def _is_subscribe(message: Message) -> bool:
+    """A graphql-transport-ws `subscribe` (an operation starts), read without parsing it all."""
+    raw = message.get("text") or message.get("bytes") or b""
+    return b'"subscribe"' in (raw.encode() if isinstance(raw, str) else raw)
 
 
 def _is_ide_page(scope: Scope) -> bool:

@@ -143,3 +143,25 @@ async def _as_owner(db: Any) -> Any:
 
     db.caller = Caller("owner")
     return db
+
+
+async def test_a_revoked_token_starts_nothing_more_on_an_open_socket(
+    auth_settings: Settings, live_server: Any
+) -> None:
+    async with live_server(auth_settings) as server:
+        engine = server.app.state.engine
+        world = await build_world(engine)
+        ws = await _open(server.url, world.tokens["editor"], in_header=True)
+        try:
+            assert _outcome(await _first(ws, world.session_id)) == "next"
+            async with transaction_context(engine, write=True) as db:
+                [info] = await tokens.list_tokens(db=db, user_id="editor")
+                await tokens.revoke_token(db=db, token_id=info.id)
+            query = {"query": "{ me { id } }"}
+            await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": query}))
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:  # changes of the first subscription may come first
+                    await asyncio.wait_for(ws.recv(), 10)
+        finally:
+            await ws.close()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
