@@ -144,6 +144,16 @@ async def test_mode_none_keeps_today(gql: GraphQLClient) -> None:
         'mutation($s: ID!) { unshareSession(id: $s, userId: "b") { id } }', {"s": session["id"]}
     )
     assert error["extensions"]["code"] == "FORBIDDEN"
+    # Credentials mean nothing without authentication: the session stays everybody's.
+    response = await gql.http.post(
+        "/graphql",
+        json={
+            "query": "query($s: ID!) { session(id: $s) { myRole } me { id } }",
+            "variables": {"s": session["id"]},
+        },
+        headers={"Authorization": "Bearer whatever"},
+    )
+    assert response.json() == {"data": {"session": {"myRole": "OWNER"}, "me": None}}
 
 
 async def test_free_paths_need_no_token(auth_client: httpx.AsyncClient) -> None:
