@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.requests import HTTPConnection
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -17,14 +18,18 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from graph_api import __version__
 from graph_api.body_limit import BodyLimitMiddleware
+from graph_api.caller import slot_in
 from graph_api.config import Settings
 from graph_api.db.engine import create_engine
 from graph_api.db.migrations import upgrade_to_head
+from graph_api.gate import Gate
 from graph_api.graphql.context import Context
 from graph_api.graphql.router import GraphQLRouter
 from graph_api.graphql.schema import build_schema
-from graph_api.rest import include_routers
+from graph_api.rate_limit import RateLimiter
+from graph_api.rest import PATH_PREFIXES, include_routers
 from graph_api.services.events import Broker, make_broker
+from graph_api.services.identity import Authenticator
 
 log = logging.getLogger("graph_api")
 
@@ -69,8 +74,14 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
     app.state.engine = engine
     app.state.broker = broker
 
-    async def get_context() -> Context:
-        return Context(settings=settings, engine=engine, broker=broker, publisher=broker.publish)
+    async def get_context(connection: HTTPConnection) -> Context:
+        return Context(
+            settings=settings,
+            engine=engine,
+            broker=broker,
+            publisher=broker.publish,
+            identity=slot_in(connection.scope),
+        )
 
     graphql = GraphQLRouter[Context, None](
         build_schema(settings.limits),
@@ -96,6 +107,14 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
 
     _mount_extras(app, settings, engine, broker)
     app.add_middleware(BodyLimitMiddleware, limits=settings.limits)
+    app.add_middleware(
+        Gate,
+        authenticator=Authenticator(settings, engine),
+        limiter=RateLimiter(settings.rate_limit, redis_url=settings.redis_url)
+        if settings.rate_limit
+        else None,
+        rest_prefixes=PATH_PREFIXES,
+    )
     return app
 
 

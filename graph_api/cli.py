@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from graph_api import cli_csv, cli_persisted
+from graph_api import cli_csv, cli_identity, cli_persisted
 from graph_api.cli_help import DatabaseUrl, example
 from graph_api.config import Settings
 
@@ -147,6 +147,7 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 
 cli_csv.register(app)  # import, export
 cli_persisted.register(app)  # persisted add
+cli_identity.register(app)  # users, tokens, sessions assign
 
 
 def main() -> None:

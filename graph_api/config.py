@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -57,3 +60,15 @@ class Settings(BaseSettings):
     # Operations in one batched request (CONTRACT.md §13); more is LIMIT_EXCEEDED.
     max_batch: int = 50
     limits: Limits = Field(default_factory=Limits)
+    # Identity (CONTRACT.md §11): "none" keeps today's behaviour; "required" wants a bearer token.
+    auth: Literal["none", "required"] = "none"
+    jwt_public_key_file: Path | None = None
+    jwks_file: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    # How often a live subscription re-checks its caller's token and membership (must be < 5 s).
+    access_recheck_s: float = 2.0
+    # e.g. "600/minute" per user (or client address without authentication); off when unset.
+    rate_limit: str | None = None
+    # Shares the rate limit's budget between every server process when set.
+    redis_url: str | None = None

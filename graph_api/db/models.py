@@ -244,3 +244,42 @@ persisted_queries = Table(
     Column("created_at", UTCDateTime, nullable=False),
     CheckConstraint("length(sha256) = 64", name="sha256_length"),
 )
+
+# Identity (CONTRACT.md §11). Users with API tokens; JWT subjects need no row here.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# API tokens are kept only as sha256(secret): a leaked table grants nothing.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", Text, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Index("ix_api_tokens_user_id", "user_id"),
+)
+
+# Who may use a session, the owner included (one lookup decides access). user_id is not a
+# foreign key: a session may be shared with an identity provider's subject before it calls.
+session_members = Table(
+    "session_members",
+    metadata,
+    Column(
+        "session_id",
+        String(36),
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", Text, primary_key=True),
+    Column("role", String(6), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    CheckConstraint("role IN ('OWNER', 'EDITOR', 'VIEWER')", name="role_known"),
+    Index("ix_session_members_user_id", "user_id", "session_id"),
+)

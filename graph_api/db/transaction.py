@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Executable, Result
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from graph_api.caller import Caller
 from graph_api.config import Limits
 from graph_api.db.engine import WRITE_OPTION
 
@@ -38,8 +39,11 @@ class UnitOfWork:
         write: bool,
         limits: Limits,
         publisher: Publisher | None = None,
+        caller: Caller | None = None,
     ) -> None:
         self.conn = conn
+        # Who asks; services/access.py decides what they may do. None: no identity.
+        self.caller = caller
         self.write = write
         self.limits = limits
         self.dialect = conn.dialect.name
@@ -100,6 +104,7 @@ async def transaction_context(
     write: bool,
     limits: Limits | None = None,
     publisher: Publisher | None = None,
+    caller: Caller | None = None,
 ) -> AsyncIterator[UnitOfWork]:
     """Open a transaction; commit on success, roll back on any exception or mark_failed().
 
@@ -129,7 +134,9 @@ async def transaction_context(
     async with engine.connect() as raw:
         conn = await raw.execution_options(**options)
         await conn.begin()
-        uow = UnitOfWork(conn, write=write, limits=limits or Limits(), publisher=publisher)
+        uow = UnitOfWork(
+            conn, write=write, limits=limits or Limits(), publisher=publisher, caller=caller
+        )
         try:
             yield uow
             if not uow.failed:

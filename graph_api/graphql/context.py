@@ -8,6 +8,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.fastapi import BaseContext
 
+from graph_api.caller import Caller, CallerSlot
 from graph_api.config import Settings
 from graph_api.db.transaction import Publisher, UnitOfWork
 from graph_api.graphql.loaders import Loaders
@@ -25,8 +26,11 @@ class Context(BaseContext):
         engine: AsyncEngine,
         broker: Broker | None = None,
         publisher: Publisher | None = None,
+        identity: CallerSlot | None = None,
     ) -> None:
         super().__init__()
+        # Filled by the door (graph_api/gate.py), perhaps later for a WebSocket.
+        self.identity = identity or CallerSlot()
         self.settings = settings
         self.engine = engine
         self.broker = broker
@@ -37,6 +41,10 @@ class Context(BaseContext):
         # True while graphql/batch.py runs a batch's operations in its one transaction:
         # each operation then uses the bound unit of work instead of opening its own.
         self.batched = False
+
+    @property
+    def caller(self) -> Caller | None:
+        return self.identity.caller
 
     def bind(self, uow: UnitOfWork) -> None:
         """Attach the request's transaction (done once per operation or batch, by

@@ -59,6 +59,7 @@ class RequestTransaction:
                     write=self.write,
                     limits=settings.limits,
                     publisher=self.context.publisher,
+                    caller=self.context.caller,
                 )
             )
         except Exception as exc:

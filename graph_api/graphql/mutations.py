@@ -20,6 +20,7 @@ from graph_api.graphql.inputs import (
     SessionPatchInput,
 )
 from graph_api.graphql.types.common import DeleteResult, DuplicatePolicy
+from graph_api.graphql.types.identity import SessionRole
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.relationship import Relationship
 from graph_api.graphql.types.session import Session, SessionValidation
@@ -27,6 +28,7 @@ from graph_api.services import components as component_service
 from graph_api.services import nodes as node_service
 from graph_api.services import relationships as relationship_service
 from graph_api.services import sessions as session_service
+from graph_api.services import sharing
 from graph_api.services.specs import SessionSpec
 from graph_api.services.validation import check_list_length, check_version
 
@@ -84,6 +86,33 @@ class SessionMutation:
     async def delete_session(self, info: Info, id: strawberry.ID) -> DeleteResult:
         counts = await session_service.delete_session(db=info.context.db, session_id=id)
         return DeleteResult.from_counts(counts)
+
+    @strawberry.mutation(
+        description=(
+            "Owner only: gives userId the role EDITOR or VIEWER on the session "
+            "(again: changes the role)."
+        )
+    )
+    async def share_session(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        user_id: str,
+        role: SessionRole,  # type: ignore[valid-type]
+    ) -> Session:
+        row = await sharing.share_session(
+            db=info.context.db, session_id=id, user_id=user_id, role=role
+        )
+        return Session.from_row(row)
+
+    @strawberry.mutation(
+        description=(
+            "Owner only: removes userId's access; their live subscriptions to the session end."
+        )
+    )
+    async def unshare_session(self, info: Info, id: strawberry.ID, user_id: str) -> Session:
+        row = await sharing.unshare_session(db=info.context.db, session_id=id, user_id=user_id)
+        return Session.from_row(row)
 
 
 @strawberry.type

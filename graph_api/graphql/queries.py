@@ -7,10 +7,12 @@ import strawberry
 from graph_api.errors import SessionNotFound
 from graph_api.graphql.context import Info
 from graph_api.graphql.types.change import Change, ChangeFeed
+from graph_api.graphql.types.identity import SessionConnection, User
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.session import Session
 from graph_api.services import changes as change_service
 from graph_api.services import sessions as session_service
+from graph_api.services import sharing
 from graph_api.services.pagination import check_first
 
 
@@ -56,3 +58,25 @@ class Query:
             changes=[Change.from_row(change) for change in rows],
             has_more=has_more,
         )
+
+    @strawberry.field(
+        description=(
+            "The caller, when the server runs with authentication (CONTRACT.md section 11); "
+            "null otherwise."
+        )
+    )
+    def me(self, info: Info) -> User | None:
+        caller = info.context.caller
+        return User(id=caller.user_id) if caller is not None else None
+
+    @strawberry.field(
+        description=(
+            "Sessions the caller owns or is a member of, most recently accessed first; "
+            "empty without authentication."
+        )
+    )
+    async def my_sessions(
+        self, info: Info, first: int | None = 100, after: str | None = None
+    ) -> SessionConnection:
+        page = await sharing.my_sessions(db=info.context.db, first=first, after=after)
+        return SessionConnection.from_page(page)

@@ -47,6 +47,7 @@ class Subscription:
             session_id=session_id,
             since_revision=since_revision,
             limits=limits,
+            caller=context.caller,
         )
         broker = context.broker or Broker()
         feed = feed_service.session_feed(
@@ -55,5 +56,7 @@ class Subscription:
             session_id=canonical,
             since_revision=since_revision,
             limits=limits,
+            caller=context.caller,
+            recheck_s=context.settings.access_recheck_s,
         )
         return _changes(feed)

@@ -12,6 +12,10 @@ from graph_api.rest.docs import serve_docs_offline
 from graph_api.rest.errors import install_error_handlers
 from graph_api.services.events import Broker
 
+_ROUTERS = (sessions, nodes, components, relationships, bulk)
+# Where the REST routes live (the door guards these paths: graph_api/gate.py).
+PATH_PREFIXES = frozenset(module.router.prefix for module in _ROUTERS)
+
 
 def include_routers(
     app: FastAPI, *, settings: Settings, engine: AsyncEngine, broker: Broker

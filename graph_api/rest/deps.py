@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph_api.caller import Caller, slot_in
 from graph_api.config import Limits, Settings
 from graph_api.db.errors import contract_error, unavailable_error
 from graph_api.db.transaction import UnitOfWork, transaction_context
@@ -56,8 +57,18 @@ def get_limits(runtime: Runtime) -> Limits:
 RequestLimits = Annotated[Limits, Depends(get_limits)]
 
 
+def get_caller(request: Request) -> Caller | None:
+    """Who calls (graph_api/gate.py found out); the unit of work carries it to the services."""
+    return slot_in(request.scope).caller
+
+
+RequestCaller = Annotated[Caller | None, Depends(get_caller)]
+
+
 @asynccontextmanager
-async def _unit_of_work(runtime: RestRuntime, *, write: bool) -> AsyncIterator[UnitOfWork]:
+async def _unit_of_work(
+    runtime: RestRuntime, caller: Caller | None, *, write: bool
+) -> AsyncIterator[UnitOfWork]:
     opened = False
     try:
         async with transaction_context(
@@ -65,6 +76,7 @@ async def _unit_of_work(runtime: RestRuntime, *, write: bool) -> AsyncIterator[U
             write=write,
             limits=runtime.settings.limits,
             publisher=runtime.broker.publish,
+            caller=caller,
         ) as db:
             opened = True
             yield db
@@ -79,15 +91,15 @@ async def _unit_of_work(runtime: RestRuntime, *, write: bool) -> AsyncIterator[U
         raise error from exc
 
 
-async def write_unit_of_work(runtime: Runtime) -> AsyncIterator[UnitOfWork]:
+async def write_unit_of_work(runtime: Runtime, caller: RequestCaller) -> AsyncIterator[UnitOfWork]:
     """A write transaction (BEGIN IMMEDIATE on SQLite), committed if the route succeeds."""
-    async with _unit_of_work(runtime, write=True) as db:
+    async with _unit_of_work(runtime, caller, write=True) as db:
         yield db
 
 
-async def read_unit_of_work(runtime: Runtime) -> AsyncIterator[UnitOfWork]:
+async def read_unit_of_work(runtime: Runtime, caller: RequestCaller) -> AsyncIterator[UnitOfWork]:
     """A read snapshot: every read of the request sees one state."""
-    async with _unit_of_work(runtime, write=False) as db:
+    async with _unit_of_work(runtime, caller, write=False) as db:
         yield db
 
 

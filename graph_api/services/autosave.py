@@ -40,9 +40,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from graph_api.db.models import changes, components, saves, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, SessionNotFound
+from graph_api.services import access, clock, reads
 from graph_api.services import autosave_merge as merge
 from graph_api.services import changes as change_service
-from graph_api.services import clock, reads
 from graph_api.services import relationships as relationship_service
 from graph_api.services import sessions as session_service
 from graph_api.services.autosave_apply import apply_plan
@@ -122,6 +122,7 @@ async def _lock(db: UnitOfWork, session_id: str, save_id: str) -> tuple[str, int
     canonical = parse_session_id(session_id)
     if canonical is None:
         raise SessionNotFound(session_id)
+    await access.authorize(db=db, session_id=canonical, need=access.Need.WRITE)
     if db.dialect == "postgresql":
         await session_service.require_session(db=db, session_id=canonical)
     joined = sessions.outerjoin(

@@ -10,6 +10,7 @@ transaction is open while the feed waits for a notice or for its consumer.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,13 +18,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph_api.caller import Caller
 from graph_api.config import Limits
 from graph_api.db.transaction import transaction_context
-from graph_api.errors import BadUserInput, SessionNotFound
+from graph_api.errors import BadUserInput, Forbidden, SessionNotFound, Unauthenticated
+from graph_api.services import access, clock
 from graph_api.services import changes as change_service
-from graph_api.services import clock
 from graph_api.services import sessions as session_service
 from graph_api.services.events import Broker, Subscription
+from graph_api.services.identity import tokens
 from graph_api.services.validation import parse_session_id
 
 
@@ -53,14 +56,20 @@ class FeedChange:
 
 
 async def check_start(
-    *, engine: AsyncEngine, session_id: str, since_revision: int | None, limits: Limits
+    *,
+    engine: AsyncEngine,
+    session_id: str,
+    since_revision: int | None,
+    limits: Limits,
+    caller: Caller | None = None,
 ) -> str:
-    """The canonical id of an existing session that can be followed from `since_revision`.
+    """The canonical id of an existing session, visible to `caller`, that can be followed
+    from `since_revision`.
 
     Read in a short transaction of its own, before the feed starts, so that a
     subscription that cannot start fails as a whole operation.
     """
-    async with transaction_context(engine, write=False, limits=limits) as db:
+    async with transaction_context(engine, write=False, limits=limits, caller=caller) as db:
         row = await session_service.get_session(db=db, session_id=session_id)
     if row is None:
         raise SessionNotFound(session_id)
@@ -83,8 +92,15 @@ async def session_feed(
     session_id: str,
     since_revision: int | None,
     limits: Limits,
+    caller: Caller | None = None,
+    recheck_s: float = 2.0,
 ) -> AsyncGenerator[FeedChange, None]:
-    """Changes after `since_revision` (or from now), in revision order, until the session goes."""
+    """Changes after `since_revision` (or from now), in revision order, until the session goes.
+
+    With a caller, their credential and membership are checked again every `recheck_s`
+    while the feed waits: a revoked token ends it with UNAUTHENTICATED, a removed member's
+    with FORBIDDEN.
+    """
     canonical = parse_session_id(session_id)
     if canonical is None:
         raise SessionNotFound(session_id)
@@ -108,10 +124,54 @@ async def session_feed(
                     yield change
                 if page:
                     last = page[-1].revision
-            deleted_at = await _next_notice(subscription, last)
+            deleted_at = await _next_notice_checked(
+                subscription,
+                last,
+                engine=engine,
+                caller=caller,
+                session_id=canonical,
+                limits=limits,
+                recheck_s=recheck_s,
+            )
             if deleted_at is not None:
                 yield FeedChange(deleted_at, clock.now(), "DELETE", "SESSION", canonical)
                 return
+
+
+async def _next_notice_checked(
+    subscription: Subscription,
+    last: int,
+    *,
+    engine: AsyncEngine,
+    caller: Caller | None,
+    session_id: str,
+    limits: Limits,
+    recheck_s: float,
+) -> int | None:
+    """_next_notice, re-checking the caller's access every `recheck_s` while it waits."""
+    if caller is None:
+        return await _next_notice(subscription, last)
+    waiting = asyncio.ensure_future(_next_notice(subscription, last))
+    try:
+        while True:
+            done, _ = await asyncio.wait({waiting}, timeout=recheck_s)
+            if done:
+                return waiting.result()
+            await check_access(engine=engine, caller=caller, session_id=session_id, limits=limits)
+    finally:
+        waiting.cancel()
+
+
+async def check_access(
+    *, engine: AsyncEngine, caller: Caller, session_id: str, limits: Limits
+) -> None:
+    """UNAUTHENTICATED if the caller's credential no longer holds, FORBIDDEN if their access
+    to the session is gone."""
+    async with transaction_context(engine, write=False, limits=limits, caller=caller) as db:
+        if not await tokens.still_valid(db=db, caller=caller):
+            raise Unauthenticated("The credential of this subscription was revoked or expired")
+        if not await access.can_see(db=db, session_id=session_id):
+            raise Forbidden("Your access to this session was removed")
 
 
 async def _next_notice(subscription: Subscription, last: int) -> int | None:

@@ -9,9 +9,9 @@ from sqlalchemy import Row, delete, func, select, update
 
 from graph_api.db.models import components, nodes, relationships, sessions
 from graph_api.db.transaction import UnitOfWork
-from graph_api.errors import SessionNotFound
+from graph_api.errors import BadUserInput, SessionNotFound
+from graph_api.services import access, clock
 from graph_api.services import changes as change_service
-from graph_api.services import clock
 from graph_api.services import nodes as node_service
 from graph_api.services.specs import DeleteCounts, NodeSpec, SessionPatch, SessionSpec, Validation
 from graph_api.services.validation import (
@@ -26,15 +26,22 @@ DEFAULT_NODE_IDS = ("N001", "N002")
 
 
 async def get_session(*, db: UnitOfWork, session_id: str) -> Row[Any] | None:
-    """The session row, or None for an unknown or malformed id. Does not touch it."""
+    """The session row, or None for an unknown or malformed id or one the caller may not
+    see. Does not touch it."""
     canonical = parse_session_id(session_id)
-    if canonical is None:
+    if canonical is None or not await access.can_see(db=db, session_id=canonical):
         return None
     return (await db.execute(select(sessions).where(sessions.c.id == canonical))).first()
 
 
-async def require_session(*, db: UnitOfWork, session_id: str) -> str:
-    """The canonical id of an existing session, else SESSION_NOT_FOUND.
+async def require_session(
+    *, db: UnitOfWork, session_id: str, need: access.Need | None = None
+) -> str:
+    """The canonical id of an existing session the caller may use for `need`, else
+    SESSION_NOT_FOUND (FORBIDDEN for a member beyond their role).
+
+    Without `need`, a write transaction needs WRITE and a read snapshot READ: what a
+    request may do to the session follows from what its transaction can do.
 
     In a write transaction on PostgreSQL this locks the session row, so that
     concurrent writers to one session queue here and every version check they
@@ -44,6 +51,9 @@ async def require_session(*, db: UnitOfWork, session_id: str) -> str:
     canonical = parse_session_id(session_id)
     if canonical is None:
         raise SessionNotFound(session_id)
+    if need is None:
+        need = access.Need.WRITE if db.write else access.Need.READ
+    await access.authorize(db=db, session_id=canonical, need=need)
     statement = select(sessions.c.id).where(sessions.c.id == canonical)
     if db.write and db.dialect == "postgresql":
         statement = statement.with_for_update()
@@ -55,7 +65,8 @@ async def require_session(*, db: UnitOfWork, session_id: str) -> str:
 async def create_session(*, db: UnitOfWork, spec: SessionSpec) -> Row[Any]:
     """Create a session (revision 1) and, unless asked not to, nodes N001 and N002."""
     metadata = check_json_object(spec.metadata, db.limits, field="metadata")
-    for value, field in ((spec.user_id, "userId"), (spec.name, "name")):
+    user_id = _owner_id(db, spec.user_id)
+    for value, field in ((user_id, "userId"), (spec.name, "name")):
         if value is not None:
             check_storable(value, field=field)
     now = clock.now()
@@ -63,7 +74,7 @@ async def create_session(*, db: UnitOfWork, spec: SessionSpec) -> Row[Any]:
     await db.execute(
         sessions.insert().values(
             id=session_id,
-            user_id=spec.user_id,
+            user_id=user_id,
             name=spec.name,
             metadata=metadata,
             created_at=now,
@@ -72,6 +83,7 @@ async def create_session(*, db: UnitOfWork, spec: SessionSpec) -> Row[Any]:
             revision=0,
         )
     )
+    await access.grant_owner(db=db, session_id=session_id)
     await change_service.record(
         db=db, session_id=session_id, kind="SESSION", op="CREATE", key=session_id
     )
@@ -86,11 +98,22 @@ async def create_session(*, db: UnitOfWork, spec: SessionSpec) -> Row[Any]:
     return row
 
 
+def _owner_id(db: UnitOfWork, requested: str | None) -> str | None:
+    """userId of a new session: the caller's own, when there is a caller."""
+    if db.caller is None:
+        return requested
+    if requested is not None and requested != db.caller.user_id:
+        raise BadUserInput("userId must be the caller's own id (or omitted)", field="userId")
+    return db.caller.user_id
+
+
 async def validate_session(*, db: UnitOfWork, session_id: str) -> Validation:
     """valid + lastAccessed touched, or a reason (MALFORMED_ID, NOT_FOUND, EXPIRED)."""
     canonical = parse_session_id(session_id)
     if canonical is None:
         return Validation(valid=False, reason="MALFORMED_ID")
+    if not await access.can_see(db=db, session_id=canonical):
+        return Validation(valid=False, reason="NOT_FOUND")
     now = clock.now()
     # Only a valid session is touched: the UPDATE skips an expired one.
     row = (
@@ -112,7 +135,7 @@ async def touch_session(*, db: UnitOfWork, session_id: str) -> Row[Any]:
     """Update lastAccessed; no revision, no change."""
     canonical = parse_session_id(session_id)
     row = None
-    if canonical is not None:
+    if canonical is not None and await access.can_see(db=db, session_id=canonical):
         row = (
             await db.execute(
                 update(sessions)
@@ -149,7 +172,7 @@ async def update_session(*, db: UnitOfWork, session_id: str, patch: SessionPatch
 
 async def delete_session(*, db: UnitOfWork, session_id: str) -> DeleteCounts:
     """Delete the session and everything in it; subscribers get DELETE SESSION."""
-    canonical = await require_session(db=db, session_id=session_id)
+    canonical = await require_session(db=db, session_id=session_id, need=access.Need.MANAGE)
     counts = DeleteCounts(revision=None)
     for table, attr in (
         (nodes, "nodes"),

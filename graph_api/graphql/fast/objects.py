@@ -14,7 +14,7 @@ from typing import Any
 from graph_api.db.models import nodes, relationships
 from graph_api.graphql.fast.plan import FieldPlan
 from graph_api.graphql.fast.run import Index, Resolver, Run, child, leaf
-from graph_api.services import reads
+from graph_api.services import access, reads
 from graph_api.services import sessions as session_service
 from graph_api.services.validation import parse_session_id
 
@@ -36,7 +36,7 @@ async def query_session(run: Run, plan: FieldPlan, sources: list[Any], index: In
     canonical = parse_session_id(plan.args["id"])
     selection = child(plan)
     rows: list[Any] = [None]
-    if canonical is not None:
+    if canonical is not None and await access.can_see(db=run.db, session_id=canonical):
         rows = await reads.sessions_by_ids(db=run.db, ids=[canonical], columns=selection.columns)
     return await run.complete_rows(selection, rows * len(sources), nullable=True)
 

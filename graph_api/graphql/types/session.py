@@ -12,10 +12,11 @@ from graph_api.graphql.context import Info
 from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
 from graph_api.graphql.scalars import JSON
 from graph_api.graphql.types.common import NodeOrder, PageInfo
+from graph_api.graphql.types.identity import SessionMember, SessionRole
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.relationship import Relationship
+from graph_api.services import access, reads, sharing
 from graph_api.services import csv_export as csv_export_service
-from graph_api.services import reads
 from graph_api.services.specs import NodeFilter, Page, RelationshipFilter
 
 
@@ -185,6 +186,20 @@ class Session:
     async def export_csv(self, info: Info) -> CsvExport:
         exported = await csv_export_service.export_csv(db=info.context.db, session_id=self.id)
         return CsvExport(nodes_csv=exported.nodes_csv, relationships_csv=exported.relationships_csv)
+
+    @strawberry.field(
+        description="The caller's role; OWNER when the server runs without authentication."
+    )
+    async def my_role(self, info: Info) -> SessionRole:  # type: ignore[valid-type]
+        role = await access.role_of(db=info.context.db, session_id=self.id)
+        return role or access.Role.VIEWER  # only reached through a session the caller sees
+
+    @strawberry.field(
+        description="Users the owner shared this session with (the owner is not listed)."
+    )
+    async def members(self, info: Info) -> list[SessionMember]:
+        [members] = await sharing.members_of(db=info.context.db, session_ids=[self.id])
+        return [SessionMember.from_member(member) for member in members]
 
 
 @strawberry.type

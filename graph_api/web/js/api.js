@@ -2,6 +2,8 @@
 // Network failures (no answer, proxy 5xx, non-JSON) become NetworkError so callers can
 // retry them; answers with GraphQL errors become ApiError carrying extensions.code.
 
+import { authHeaders } from './auth.js';
+
 export class NetworkError extends Error {}
 
 export class ApiError extends Error {
@@ -17,7 +19,7 @@ export async function gql(query, variables = {}, { keepalive = false } = {}) {
   try {
     response = await fetch('/graphql', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
       body: JSON.stringify({ query, variables }),
       keepalive,
     });

@@ -5,6 +5,7 @@
 // line-numbered problems are listed one per line; the imported rows arrive like any other
 // change, through the live feed.
 
+import { authHeaders } from './auth.js';
 import { el } from './util.js';
 
 export function createCsvPanel(dialog, { getSessionId, onImported }) {
@@ -57,6 +58,7 @@ export function createCsvPanel(dialog, { getSessionId, onImported }) {
     watch = watchProgress(`${base}/${importId}/progress`);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', base);
+    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
     xhr.responseType = 'json';
     progress.hidden = false;
     progress.value = 0;

@@ -1,6 +1,7 @@
 // Wires the editor together: routing (#/s/<id>), the status line, the node list,
 // selection, shortcuts and the life cycle of one open session.
 
+import { start as startAuth } from './auth.js';
 import * as persist from './persist.js';
 import { Store } from './store.js';
 import { createAutoSaver } from './autosave.js';
@@ -289,4 +290,4 @@ window.addEventListener('pagehide', () => {
 window.addEventListener('hashchange', route);
 // For tests and debugging from the console; the page itself never reads it.
 window.graphEditor = { store, view, saver };
-persist.claimTab().then(route);
+startAuth().then(() => persist.claimTab()).then(route);

@@ -2,6 +2,8 @@
 // backoff. variables() is called on every (re)connect so the caller can pass the revision
 // it has reached (sinceRevision), which makes the server replay whatever was missed.
 
+import { connectionPayload } from './auth.js';
+
 const decoder = new TextDecoder();
 
 export function subscribe({ query, variables, onNext, onError, onState }) {
@@ -23,7 +25,7 @@ export function subscribe({ query, variables, onNext, onError, onState }) {
     socket = new WebSocket(url(), 'graphql-transport-ws');
     const ws = socket;
     ws.binaryType = 'arraybuffer'; // servers may send the JSON messages as binary frames
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: connectionPayload() }));
     ws.onmessage = (event) => {
       let message;
       try {
