@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from graph_api.cli_help import DatabaseUrl, example
 from graph_api.config import Settings
 from graph_api.errors import GraphAPIError
 
@@ -26,11 +27,6 @@ tokens_app = typer.Typer(
     help="API tokens: create (shown once), list, revoke.", no_args_is_help=True
 )
 sessions_app = typer.Typer(help="Sessions' ownership.", no_args_is_help=True)
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option("--database-url", help="sqlite+aiosqlite:///path or postgresql+asyncpg://..."),
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -63,7 +59,7 @@ def _run(database_url: str | None, work: Callable[[UnitOfWork], Awaitable[T]]) -
         raise typer.Exit(1) from None
 
 
-@users_app.command("add")
+@users_app.command("add", epilog=example("graph-api users add ann"))
 def users_add(
     name: Annotated[str, typer.Argument(help="The user's id (as it appears in userId).")],
     database_url: DatabaseUrl = None,
@@ -75,7 +71,10 @@ def users_add(
     typer.echo(f"user {name} {'added' if created else 'exists already'}")
 
 
-@tokens_app.command("create")
+@tokens_app.command(
+    "create",
+    epilog=example("graph-api tokens create ann", "graph-api tokens create ann --expires 90"),
+)
 def tokens_create(
     name: Annotated[str, typer.Argument(help="The user the token signs in as.")],
     expires: Annotated[
@@ -95,7 +94,7 @@ def tokens_create(
     typer.echo(f"token id {info.id} for {name}, expires {until}; it is not shown again", err=True)
 
 
-@tokens_app.command("list")
+@tokens_app.command("list", epilog=example("graph-api tokens list ann"))
 def tokens_list(
     name: Annotated[str, typer.Argument(help="The user.")],
     database_url: DatabaseUrl = None,
@@ -111,7 +110,7 @@ def tokens_list(
         typer.echo(f"{info.id}\t{info.created_at.isoformat()}\t{expires}\t{revoked}")
 
 
-@tokens_app.command("revoke")
+@tokens_app.command("revoke", epilog=example("graph-api tokens revoke 3f2a9c0d1e4b5a6f"))
 def tokens_revoke(
     token_id: Annotated[str, typer.Argument(help="The token's id (see `tokens list`).")],
     database_url: DatabaseUrl = None,
@@ -123,7 +122,10 @@ def tokens_revoke(
     typer.echo(f"token {info.id} of {info.user_id} revoked")
 
 
-@sessions_app.command("assign")
+@sessions_app.command(
+    "assign",
+    epilog=example("graph-api sessions assign 0b6c2d1e-5f7a-4c3b-9d8e-1a2b3c4d5e6f --user ann"),
+)
 def sessions_assign(
     session_id: Annotated[str, typer.Argument(metavar="ID", help="The session's id.")],
     user: Annotated[str, typer.Option("--user", help="The new owner.")],

@@ -24,7 +24,9 @@ async def test_a_database_from_before_identity(tmp_path: Path) -> None:
     try:
         async with engine.connect() as conn:
             conn = await conn.execution_options(graph_api_write=True)
-            await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0001"))
+            await conn.run_sync(
+                lambda c: command.upgrade(alembic_config(c), "0003")
+            )  # the revision before 0004
             await conn.commit()
         async with transaction_context(engine, write=True) as db:
             old = await session_service.create_session(db=db, spec=SessionSpec(name="old"))
