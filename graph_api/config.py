@@ -27,6 +27,13 @@ class Limits(BaseModel):
     max_json_bytes: int = 64 * 1024
     max_neighbor_depth: int = 5
     max_changes_page: int = 10_000
+    # Fields of one operation after fragment expansion, counted without expanding.
+    max_fields: int = 20_000
+    # The GraphQL document's text, checked before it is parsed (values belong in variables,
+    # which only the body limit bounds). A parsed document weighs ~65x its text.
+    max_query_bytes: int = 1 * MiB
+    # Parsed and validated documents kept, bounded by the bytes of their texts.
+    document_cache_bytes: int = 1 * MiB
 
 
 class Settings(BaseSettings):
