@@ -17,6 +17,8 @@ from strawberry.http.typevars import Context, RootValue
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET
 
+from graph_api.graphql.encoding import encode_response
+
 
 def error_body(message: str, code: str | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"message": message}
@@ -46,7 +48,7 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
         return parsed
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        return encode_response(data)
 
     async def run(
         self,

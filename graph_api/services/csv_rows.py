@@ -19,7 +19,7 @@ import orjson
 from graph_api.config import Limits
 from graph_api.services.csv_headers import FileName, Header, Problems, to_float
 from graph_api.services.csv_source import Record, bad_text_message
-from graph_api.services.validation import NODE_ID_PATTERN
+from graph_api.services.validation import NODE_ID_PATTERN, unstorable_number
 
 RowT = TypeVar("RowT")
 _COMPONENT_KEYS = frozenset({"type", "content", "properties"})
@@ -171,6 +171,9 @@ class _Parser(Generic[RowT]):
     def _json_text(value: Any, column: str | None, what: str, limit: int) -> str:
         if not value:
             return EMPTY_JSON
+        problem = unstorable_number(value)
+        if problem is not None:
+            raise RowError(column, f"{what} {problem}")
         try:
             text = orjson.dumps(value)
         except TypeError as exc:
