@@ -24,6 +24,7 @@ from graph_api.graphql.context import Context
 from graph_api.graphql.router import GraphQLRouter
 from graph_api.graphql.schema import build_schema
 from graph_api.rest import include_routers
+from graph_api.run_limit import RunTimeLimitMiddleware
 from graph_api.services.events import Broker, make_broker
 
 log = logging.getLogger("graph_api")
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
 
     _mount_extras(app, settings, engine, broker)
     app.add_middleware(BodyLimitMiddleware, limits=settings.limits)
+    app.add_middleware(RunTimeLimitMiddleware, seconds=settings.limits.max_run_seconds)
     return app
 
 

@@ -32,6 +32,8 @@ class Limits(BaseModel):
     # The GraphQL document's text, checked before it is parsed (values belong in variables,
     # which only the body limit bounds). A parsed document weighs ~65x its text.
     max_query_bytes: int = 1 * MiB
+    # One request's run time; its work is cancelled and rolled back after it (0: no limit).
+    max_run_seconds: float = 30.0
     # Parsed and validated documents kept, bounded by the bytes of their texts.
     document_cache_bytes: int = 1 * MiB
 
@@ -56,4 +58,6 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 10_000
     subscriber_queue_size: int = 1_000
     migrate_on_start: bool = True
+    # On SIGTERM, requests still running after this many seconds are cancelled.
+    shutdown_timeout_s: float = 5.0
     limits: Limits = Field(default_factory=Limits)

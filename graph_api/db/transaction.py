@@ -59,13 +59,15 @@ class UnitOfWork:
         graphql-core cancels sibling fields when one fails; a statement cancelled
         mid-flight would invalidate the connection and fail the whole request. So the
         statement is shielded: a cancelled caller still waits for it (keeping the lock)
-        before the cancellation goes on.
+        before the cancellation goes on. On SQLite the statement is interrupted first, so
+        that a request ended by its run time limit does not wait for a long query.
         """
         async with self.lock:
             running = asyncio.ensure_future(self.conn.execute(statement, params))
             try:
                 return await asyncio.shield(running)
             except asyncio.CancelledError:
+                interrupt_sqlite(self.conn)
                 await asyncio.wait({running})
                 if not running.cancelled():
                     running.exception()  # retrieved: nobody is left to read it
@@ -91,6 +93,18 @@ class UnitOfWork:
     def mark_failed(self) -> None:
         """Roll back instead of committing when the context exits."""
         self.failed = True
+
+
+def interrupt_sqlite(conn: AsyncConnection) -> None:
+    """Abort the statement running on an SQLite connection (sqlite3's interrupt() is
+    thread-safe; aiosqlite runs the statement in its own thread)."""
+    if conn.dialect.name != "sqlite":
+        return
+    try:
+        driver: Any = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        driver._conn.interrupt()  # aiosqlite keeps the sqlite3 connection here
+    except Exception:  # a connection already closed has nothing to interrupt
+        log.debug("could not interrupt the SQLite connection", exc_info=True)
 
 
 @asynccontextmanager
