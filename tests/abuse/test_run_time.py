@@ -59,19 +59,21 @@ async def test_a_request_over_its_run_time_is_ended_and_rolled_back(gql, client,
 
 
 async def test_sigterm_stops_the_server_within_seconds_during_a_long_request(server):
-    async with server(GRAPH_API_SHUTDOWN_TIMEOUT_S="2") as proc:
-        async with httpx.AsyncClient(base_url=proc.url, timeout=120) as http:
-            created = await http.post("/graphql", json={"query": CREATE_SESSION})
-            session_id = created.json()["data"]["createSession"]["id"]
-            payload = {"query": IMPORT, "variables": {"s": session_id, **big_import(300_000)}}
-            with health_probe(proc.url):
-                request = asyncio.create_task(http.post("/graphql", json=payload))
-                await asyncio.sleep(1.5)
-            assert not request.done(), "the import must still be running"
-            started = time.monotonic()
-            proc.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.process.wait(), 15)
-            assert time.monotonic() - started < 6
-            # Ended by the shutdown (no answer), or finished within its grace period.
-            with contextlib.suppress(httpx.HTTPError):
-                await request
+    async with (
+        server(GRAPH_API_SHUTDOWN_TIMEOUT_S="2") as proc,
+        httpx.AsyncClient(base_url=proc.url, timeout=120) as http,
+    ):
+        created = await http.post("/graphql", json={"query": CREATE_SESSION})
+        session_id = created.json()["data"]["createSession"]["id"]
+        payload = {"query": IMPORT, "variables": {"s": session_id, **big_import(300_000)}}
+        with health_probe(proc.url):
+            request = asyncio.create_task(http.post("/graphql", json=payload))
+            await asyncio.sleep(1.5)
+        assert not request.done(), "the import must still be running"
+        started = time.monotonic()
+        proc.process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.process.wait(), 15)
+        assert time.monotonic() - started < 6
+        # Ended by the shutdown (no answer), or finished within its grace period.
+        with contextlib.suppress(httpx.HTTPError):
+            await request
