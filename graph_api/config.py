@@ -27,6 +27,10 @@ class Limits(BaseModel):
     max_json_bytes: int = 64 * 1024
     max_neighbor_depth: int = 5
     max_changes_page: int = 10_000
+    # Costs that scale with what a request touches (issue 17).
+    max_save_entities: int = 20_000  # nodes + relationships + deletions of one autoSave
+    max_save_components: int = 100_000  # components of all the nodes of one autoSave
+    max_neighbor_visits: int = 50_000  # (start, node, depth) steps of one neighbors batch
     # Fields of one operation after fragment expansion, counted without expanding.
     max_fields: int = 20_000
     # The GraphQL document's text, checked before it is parsed (values belong in variables,
