@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from graph_api import __version__
+from graph_api import __version__, http_guard
 from graph_api.body_limit import BodyLimitMiddleware
 from graph_api.config import Settings
 from graph_api.db.engine import create_engine
@@ -74,9 +74,9 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
         return Context(settings=settings, engine=engine, broker=broker, publisher=broker.publish)
 
     graphql = GraphQLRouter[Context, None](
-        build_schema(settings.limits),
+        build_schema(settings.limits, introspection=settings.introspection),
         context_getter=get_context,
-        graphql_ide="graphiql",
+        graphql_ide="graphiql" if settings.graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )
     app.include_router(graphql, prefix="/graphql", include_in_schema=False)
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
     _mount_extras(app, settings, engine, broker)
     app.add_middleware(BodyLimitMiddleware, limits=settings.limits)
     app.add_middleware(RunTimeLimitMiddleware, seconds=settings.limits.max_run_seconds)
+    http_guard.install(app, settings)
     return app
 
 

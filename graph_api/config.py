@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./graph_api.db"
 
@@ -65,3 +67,21 @@ class Settings(BaseSettings):
     # On SIGTERM, requests still running after this many seconds are cancelled.
     shutdown_timeout_s: float = 5.0
     limits: Limits = Field(default_factory=Limits)
+    # Host names a request may address (against DNS rebinding); `host` is added; "*": any.
+    # "testserver" is the test clients' name; no public DNS name resolves to it.
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1", "testserver"]
+    )
+    # Origins allowed cross-site (CORS and writes); empty: CORS closed.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Production switches.
+    graphiql: bool = True
+    introspection: bool = True
+
+    @field_validator("trusted_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # GRAPH_API_TRUSTED_HOSTS=a.example,b.example
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -48,12 +49,17 @@ class GraphSchema(strawberry.Schema):
         return None
 
 
-def build_schema(limits: Limits | None = None, *, fast_reads: bool = True) -> strawberry.Schema:
-    """The schema; `fast_reads=False` leaves out the compiled read path (tests compare both)."""
+def build_schema(
+    limits: Limits | None = None, *, fast_reads: bool = True, introspection: bool = True
+) -> strawberry.Schema:
+    """The schema; `fast_reads=False` leaves out the compiled read path (tests compare both);
+    `introspection=False` refuses __schema and __type (GRAPH_API_INTROSPECTION)."""
     limits = limits or Limits()
     # Factories: every request gets fresh extension instances (the document cache is shared).
     # DocumentLimits parses, checks depth, aliases and fields, and validates (limits.py).
     extensions: list[Any] = [ErrorCodes, document_extension(limits), UnitOfWorkExtension]
+    if not introspection:
+        extensions.insert(1, DisableIntrospection)
     if fast_reads:
         # After UnitOfWorkExtension: it answers inside the transaction that one opened.
         extensions.append(FastReads)
