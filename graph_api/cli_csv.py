@@ -207,11 +207,22 @@ def export_command(
         ),
     ],
     database_url: DatabaseUrl = None,
+    excel_safe: Annotated[
+        bool,
+        typer.Option(
+            "--excel-safe",
+            help="Prefix label and type cells a spreadsheet would run as a formula"
+            " (=, +, -, @, tab, CR) with an apostrophe; `import` removes it.",
+        ),
+    ] = False,
 ) -> None:
     """Write a session's nodes.csv and relationships.csv, which `import` takes back."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        counts = asyncio.run(run_export(_settings(database_url), session_id=session_id, out=out))
+        settings = _settings(database_url)
+        counts = asyncio.run(
+            run_export(settings, session_id=session_id, out=out, excel_safe=excel_safe)
+        )
     except GraphAPIError as exc:
         typer.echo(f"error: {exc.code}: {exc.message}", err=True)
         raise typer.Exit(1) from None
@@ -221,7 +232,9 @@ def export_command(
     )
 
 
-async def run_export(settings: Settings, *, session_id: str, out: Path) -> tuple[int, int]:
+async def run_export(
+    settings: Settings, *, session_id: str, out: Path, excel_safe: bool = False
+) -> tuple[int, int]:
     """Stream both CSV files of the session into `out` from one read snapshot."""
     from graph_api.db.engine import create_engine
     from graph_api.db.models import nodes, relationships
@@ -236,8 +249,16 @@ async def run_export(settings: Settings, *, session_id: str, out: Path) -> tuple
             if row is None:
                 raise SessionNotFound(session_id)
             for filename, chunks in (
-                ("nodes.csv", csv_export.iter_nodes_csv(db=db, session_id=row.id)),
-                ("relationships.csv", csv_export.iter_relationships_csv(db=db, session_id=row.id)),
+                (
+                    "nodes.csv",
+                    csv_export.iter_nodes_csv(db=db, session_id=row.id, excel_safe=excel_safe),
+                ),
+                (
+                    "relationships.csv",
+                    csv_export.iter_relationships_csv(
+                        db=db, session_id=row.id, excel_safe=excel_safe
+                    ),
+                ),
             ):
                 with (out / filename).open("w", encoding="utf-8", newline="") as handle:
                     async for chunk in chunks:

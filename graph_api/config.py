@@ -32,6 +32,9 @@ class Limits(BaseModel):
     # Costs that scale with what a request touches (issue 17).
     max_save_entities: int = 20_000  # nodes + relationships + deletions of one autoSave
     max_save_components: int = 100_000  # components of all the nodes of one autoSave
+    # One CSV record (so any cell) in characters; a longer one is a problem on its line and
+    # the rest of the file is not read (memory stays proportional to this, not to the file).
+    max_csv_cell_chars: int = 64 * MiB
     max_neighbor_visits: int = 50_000  # (start, node, depth) steps of one neighbors batch
     # Fields of one operation after fragment expansion, counted without expanding.
     max_fields: int = 20_000

@@ -86,10 +86,13 @@ async def import_csv(
     )
     await _start(state)
     reader = _Reader(state, progress)
+    limits = db.limits
     if nodes is not None:
-        await reader.read("nodes", CsvSource(nodes))
+        await reader.read("nodes", CsvSource(nodes, max_record_chars=limits.max_csv_cell_chars))
     if relationships is not None:
-        await reader.read("relationships", CsvSource(relationships))
+        await reader.read(
+            "relationships", CsvSource(relationships, max_record_chars=limits.max_csv_cell_chars)
+        )
     await _finish(state)
     return await _report(state)
 
@@ -195,6 +198,7 @@ class _Reader:
                     break
                 parse = NodeParser if file == "nodes" else RelationshipParser
                 parser = parse(header, state.db.limits, state.problems)
+                parser.excel_safe = source.had_bom
                 continue
             assert parser is not None
             state.counts.rows_read += 1
