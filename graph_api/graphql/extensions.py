@@ -135,6 +135,9 @@ def translate_stream_error(error: GraphQLError) -> GraphQLError:
 def translate_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, GraphQLError) and original is not error:
+        if error.path is None and _VARIABLE_MESSAGES.search(error.message):
+            # graphql-core 3.3 wraps the coercion error: the outer message names the variable.
+            return _request_error(error)
         return translate_error(original)
     if isinstance(original, GraphAPIError):
         error.extensions = {**(error.extensions or {}), **original.extensions}

@@ -24,6 +24,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -150,6 +151,8 @@ class Broker:
         self.queue_size = queue_size
         self.poll_s = poll_s
         self._subscribers: dict[str, set[Subscription]] = {}
+        # Change-log reads shared by the subscribers woken by one notice (services/feed.py).
+        self.shared_reads: dict[tuple[str, int], asyncio.Future[Any]] = {}
 
     async def start(self) -> None:
         return None
