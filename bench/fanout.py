@@ -25,7 +25,7 @@ import httpx
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support.server import free_port  # noqa: E402
+from support.server import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 CREATE = 'mutation($s: ID!) { createNode(sessionId: $s, input: {label: "x"}) { nodeId } }'

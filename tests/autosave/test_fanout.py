@@ -26,7 +26,7 @@ async def test_one_write_is_read_once_for_all_its_subscribers(live_server, setti
         await wait_until(lambda: broker.subscriber_count(session_id, waiting=True) == SUBSCRIBERS)
         reads: list[str] = []
 
-        def count(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN202
+        def count(_conn, _cursor, statement, *_args):
             if "FROM changes" in statement:
                 reads.append(statement)
 
