@@ -64,7 +64,9 @@ class Settings(BaseSettings):
     max_overflow: int = 10
     connect_timeout_s: float = 10.0
     statement_timeout_ms: int = 30_000
-    sqlite_busy_timeout_ms: int = 10_000
+    # Well above the longest write (limits.max_run_seconds): in-process writers queue
+    # (db/transaction.py); this covers other processes sharing the file (the CLI).
+    sqlite_busy_timeout_ms: int = 60_000
     subscriber_queue_size: int = 1_000
     migrate_on_start: bool = True
     # On SIGTERM, requests still running after this many seconds are cancelled.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -107,6 +108,27 @@ def interrupt_sqlite(conn: AsyncConnection) -> None:
         log.debug("could not interrupt the SQLite connection", exc_info=True)
 
 
+# One queue of writers per SQLite database in this process (asyncio.Lock wakes waiters in
+# arrival order). SQLite has one writer at a time; left to its busy timeout, writers
+# retry at random and a long import starves the others into "database is busy". In the
+# queue each waits its turn however long the write ahead is; the busy timeout (now well
+# above the longest write the run time limit allows) is left to other processes (the CLI).
+_WRITER_QUEUES: weakref.WeakKeyDictionary[Any, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def _writer_turn(engine: AsyncEngine, *, write: bool) -> AsyncIterator[None]:
+    if not write or engine.dialect.name != "sqlite":
+        yield
+        return
+    queues = _WRITER_QUEUES.setdefault(engine.sync_engine, {})
+    lock = queues.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        yield
+
+
 @asynccontextmanager
 async def transaction_context(
     engine: AsyncEngine,
@@ -140,24 +162,25 @@ async def transaction_context(
         else:
             options["isolation_level"] = "REPEATABLE READ"
             options["postgresql_readonly"] = True
-    async with engine.connect() as raw:
-        conn = await raw.execution_options(**options)
-        await conn.begin()
-        uow = UnitOfWork(conn, write=write, limits=limits or Limits(), publisher=publisher)
-        try:
-            yield uow
-            if not uow.failed:
-                for hook in uow._before_commit:
-                    await hook()
-        except BaseException:
-            async with uow.lock:  # after any statement still running (see execute)
-                await conn.rollback()
-            raise
-        async with uow.lock:
-            if uow.failed:
-                await conn.rollback()
-                return
-            await conn.commit()
+    async with _writer_turn(engine, write=write):
+        async with engine.connect() as raw:
+            conn = await raw.execution_options(**options)
+            await conn.begin()
+            uow = UnitOfWork(conn, write=write, limits=limits or Limits(), publisher=publisher)
+            try:
+                yield uow
+                if not uow.failed:
+                    for hook in uow._before_commit:
+                        await hook()
+            except BaseException:
+                async with uow.lock:  # after any statement still running (see execute)
+                    await conn.rollback()
+                raise
+            async with uow.lock:
+                if uow.failed:
+                    await conn.rollback()
+                    return
+                await conn.commit()
     await _run_after_commit(uow)
 
 
