@@ -162,25 +162,24 @@ async def transaction_context(
         else:
             options["isolation_level"] = "REPEATABLE READ"
             options["postgresql_readonly"] = True
-    async with _writer_turn(engine, write=write):
-        async with engine.connect() as raw:
-            conn = await raw.execution_options(**options)
-            await conn.begin()
-            uow = UnitOfWork(conn, write=write, limits=limits or Limits(), publisher=publisher)
-            try:
-                yield uow
-                if not uow.failed:
-                    for hook in uow._before_commit:
-                        await hook()
-            except BaseException:
-                async with uow.lock:  # after any statement still running (see execute)
-                    await conn.rollback()
-                raise
-            async with uow.lock:
-                if uow.failed:
-                    await conn.rollback()
-                    return
-                await conn.commit()
+    async with _writer_turn(engine, write=write), engine.connect() as raw:
+        conn = await raw.execution_options(**options)
+        await conn.begin()
+        uow = UnitOfWork(conn, write=write, limits=limits or Limits(), publisher=publisher)
+        try:
+            yield uow
+            if not uow.failed:
+                for hook in uow._before_commit:
+                    await hook()
+        except BaseException:
+            async with uow.lock:  # after any statement still running (see execute)
+                await conn.rollback()
+            raise
+        async with uow.lock:
+            if uow.failed:
+                await conn.rollback()
+                return
+            await conn.commit()
     await _run_after_commit(uow)
 
 
