@@ -31,10 +31,10 @@ class Limits(BaseModel):
     max_changes_page: int = 10_000
     # Costs that scale with what a request touches (issue 17).
     max_save_entities: int = 20_000  # nodes + relationships + deletions of one autoSave
-    max_save_components: int = 100_000  # components of all the nodes of one autoSave
+    max_save_components: int = 20_000  # components of all the nodes of one autoSave
     # One CSV record (so any cell) in characters; a longer one is a problem on its line and
     # the rest of the file is not read (memory stays proportional to this, not to the file).
-    max_csv_cell_chars: int = 64 * MiB
+    max_csv_cell_chars: int = 16 * MiB
     max_neighbor_visits: int = 50_000  # (start, node, depth) steps of one neighbors batch
     # Fields of one operation after fragment expansion, counted without expanding.
     max_fields: int = 20_000
@@ -43,6 +43,9 @@ class Limits(BaseModel):
     max_query_bytes: int = 1 * MiB
     # One request's run time; its work is cancelled and rolled back after it (0: no limit).
     max_run_seconds: float = 30.0
+    # JSON values (objects, arrays, scalars) in one request's variables, counted before
+    # GraphQL coerces them (coercing a million input objects blocks the event loop).
+    max_input_values: int = 200_000
     # Parsed and validated documents kept, bounded by the bytes of their texts.
     document_cache_bytes: int = 1 * MiB
 

@@ -137,7 +137,10 @@ class DocumentLimits(SchemaExtension):
         ec = self.execution_context
         document = ec.graphql_document
         query = ec.query
-        if document is not None and ec.pre_execution_errors is None:
+        too_many = limit_rules.check_variables(ec.variables, self.limits)
+        if too_many is not None:
+            ec.pre_execution_errors = [too_many]
+        elif document is not None and ec.pre_execution_errors is None:
             rules = tuple(ec.validation_rules)
             entry = self.cache.get(query) if query else _Entry()
             errors = (entry.errors or {}).get(rules) if entry.document is document else None

@@ -131,6 +131,28 @@ def check(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
     return errors
 
 
+def check_variables(variables: object, limits: Limits) -> GraphQLError | None:
+    """LIMIT_EXCEEDED when the raw variables hold more than `max_input_values` JSON values.
+
+    Counted before graphql-core coerces them: coercion is CPU work on the event loop,
+    and a million input objects fit in the body limit. Stops counting at the limit.
+    """
+    limit = limits.max_input_values
+    count = 0
+    stack = [variables]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            message = f"The variables hold more than {limit} values"
+            return _limit(message, "max_input_values")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
 def _limit(message: str, limit: str) -> GraphQLError:
     return GraphQLError(message, original_error=LimitExceeded(message, limit=limit))
 

@@ -137,7 +137,7 @@ class CsvSource:
         for line in lines:
             self._record_chars += len(line)
             if self._record_chars > limit:
-                raise RecordTooLong("".join(self._record_lines) + line[:limit])
+                raise RecordTooLong(_head([*self._record_lines, line], limit))
             self._record_lines.append(line)
             yield line
 
@@ -191,9 +191,8 @@ class CsvSource:
                 parts.append(chunk)
                 size += len(chunk)
                 if size > self.max_record_chars:
-                    # One line longer than any record may be: _bounded refuses it.
-                    yield "".join(parts)
-                    parts, size = [], 0
+                    # One line longer than any record may be: refused without joining it.
+                    raise RecordTooLong(_head([*self._record_lines, *parts], self.max_record_chars))
                 continue
             text = "".join(parts) + chunk
             # A CR at the end may be the first half of a CRLF: wait for the next chunk.
@@ -222,6 +221,23 @@ class _Unclosed(io.RawIOBase):
 
     def close(self) -> None:
         pass
+
+
+# Enough of a refused record to tell in which cell the limit was crossed.
+_HEAD_CHARS = 1 << 20
+
+
+def _head(pieces: list[str], limit: int) -> str:
+    """The record up to where it crossed the limit (at most _HEAD_CHARS of it)."""
+    wanted = min(_HEAD_CHARS, limit + 1)
+    taken: list[str] = []
+    size = 0
+    for piece in pieces:
+        taken.append(piece[: wanted - size])
+        size += len(taken[-1])
+        if size >= wanted:
+            break
+    return "".join(taken)
 
 
 def _too_long(line: int, prefix: str, limit: int) -> Record:

@@ -114,3 +114,18 @@ def test_the_document_cache_is_bounded_by_bytes():
     assert cache.size_bytes <= 1600
     cache.put("x" * 200, cache.get("y"))  # larger than an entry may be: not kept
     assert cache.get("x" * 200).document is None
+
+
+async def test_variables_with_too_many_values_are_refused_before_coercion(client):
+    from graph_api.config import Limits as _Limits
+
+    assert _Limits().max_input_values == 200_000
+    query = (
+        "mutation($s: ID!, $l: [NodeInput!]!) { createNodes(sessionId: $s, inputs: $l) { nodeId } }"
+    )
+    inputs = [{"label": "x", "metadata": {"a": [1, 2, 3]}}] * 100_000
+    body = (
+        await client.post("/graphql", json={"query": query, "variables": {"s": "x", "l": inputs}})
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+    assert body["errors"][0]["extensions"]["limit"] == "max_input_values"
