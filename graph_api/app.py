@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from graph_api import __version__
+from graph_api import __version__, http_guard
 from graph_api.body_limit import BodyLimitMiddleware
 from graph_api.caller import slot_in
 from graph_api.config import Settings
@@ -28,6 +28,7 @@ from graph_api.graphql.router import GraphQLRouter
 from graph_api.graphql.schema import build_schema
 from graph_api.rate_limit import RateLimiter
 from graph_api.rest import PATH_PREFIXES, include_routers
+from graph_api.run_limit import RunTimeLimitMiddleware
 from graph_api.services.events import Broker, make_broker
 from graph_api.services.identity import Authenticator
 
@@ -84,9 +85,9 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
         )
 
     graphql = GraphQLRouter[Context, None](
-        build_schema(settings.limits),
+        build_schema(settings.limits, introspection=settings.introspection),
         context_getter=get_context,
-        graphql_ide="graphiql",
+        graphql_ide="graphiql" if settings.graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )
     app.include_router(graphql, prefix="/graphql", include_in_schema=False)
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
 
     _mount_extras(app, settings, engine, broker)
     app.add_middleware(BodyLimitMiddleware, limits=settings.limits)
+    app.add_middleware(RunTimeLimitMiddleware, seconds=settings.limits.max_run_seconds)
     app.add_middleware(
         Gate,
         authenticator=Authenticator(settings, engine),
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None, *, broker: Broker | None = None
         else None,
         rest_prefixes=PATH_PREFIXES,
     )
+    http_guard.install(app, settings)
     return app
 
 

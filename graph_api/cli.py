@@ -107,6 +107,7 @@ def serve(
         workers=settings.workers,
         log_level=settings.log_level,
         lifespan="on",
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_s) or None,
     )
 
 

@@ -64,11 +64,21 @@ def export_command(
         ExportFormat, typer.Option("--format", case_sensitive=False, help="See above.")
     ] = ExportFormat.CSV,
     database_url: DatabaseUrl = None,
+    excel_safe: Annotated[
+        bool,
+        typer.Option(
+            "--excel-safe",
+            help="CSV formats: prefix label and type cells a spreadsheet would run as a formula"
+            " (=, +, -, @, tab, CR) with an apostrophe; `import` removes it.",
+        ),
+    ] = False,
 ) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         settings = Settings(database_url=database_url) if database_url else Settings()
-        counts = asyncio.run(run_export(settings, session_id=session_id, out=out, fmt=fmt))
+        counts = asyncio.run(
+            run_export(settings, session_id=session_id, out=out, fmt=fmt, excel_safe=excel_safe)
+        )
     except GraphAPIError as exc:
         typer.echo(f"error: {exc.code}: {exc.message}", err=True)
         raise typer.Exit(1) from None
@@ -81,7 +91,12 @@ def export_command(
 
 
 async def run_export(
-    settings: Settings, *, session_id: str, out: Path, fmt: ExportFormat = ExportFormat.CSV
+    settings: Settings,
+    *,
+    session_id: str,
+    out: Path,
+    fmt: ExportFormat = ExportFormat.CSV,
+    excel_safe: bool = False,
 ) -> tuple[int, int]:
     """Stream the session's files into `out` from one read snapshot; (nodes, relationships)."""
     from graph_api.db.engine import create_engine
@@ -96,7 +111,8 @@ async def run_export(
             row = await sessions.get_session(db=db, session_id=session_id)
             if row is None:
                 raise SessionNotFound(session_id)
-            for filename, chunks in zip(FILES[fmt], _documents(db, row.id, fmt), strict=True):
+            documents = _documents(db, row.id, fmt, excel_safe=excel_safe)
+            for filename, chunks in zip(FILES[fmt], documents, strict=True):
                 with (out / filename).open("w", encoding="utf-8", newline="") as handle:
                     async for chunk in chunks:
                         handle.write(chunk)
@@ -107,7 +123,9 @@ async def run_export(
         await engine.dispose()
 
 
-def _documents(db: UnitOfWork, session_id: str, fmt: ExportFormat) -> list[AsyncIterator[str]]:
+def _documents(
+    db: UnitOfWork, session_id: str, fmt: ExportFormat, *, excel_safe: bool = False
+) -> list[AsyncIterator[str]]:
     from graph_api.services import csv_export, graph_export
 
     if fmt in (ExportFormat.GRAPHML, ExportFormat.GEXF):
@@ -119,6 +137,7 @@ def _documents(db: UnitOfWork, session_id: str, fmt: ExportFormat) -> list[Async
             db=db,
             session_id=session_id,
             header=csv_export.NEO4J_NODE_HEADER if neo4j else csv_export.NODE_HEADER,
+            excel_safe=excel_safe,
         ),
         csv_export.iter_relationships_csv(
             db=db,
@@ -126,5 +145,6 @@ def _documents(db: UnitOfWork, session_id: str, fmt: ExportFormat) -> list[Async
             header=(
                 csv_export.NEO4J_RELATIONSHIP_HEADER if neo4j else csv_export.RELATIONSHIP_HEADER
             ),
+            excel_safe=excel_safe,
         ),
     ]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./graph_api.db"
 
@@ -30,6 +30,25 @@ class Limits(BaseModel):
     max_json_bytes: int = 64 * 1024
     max_neighbor_depth: int = 5
     max_changes_page: int = 10_000
+    # Costs that scale with what a request touches (issue 17).
+    max_save_entities: int = 20_000  # nodes + relationships + deletions of one autoSave
+    max_save_components: int = 20_000  # components of all the nodes of one autoSave
+    # One CSV record (so any cell) in characters; a longer one is a problem on its line and
+    # the rest of the file is not read (memory stays proportional to this, not to the file).
+    max_csv_cell_chars: int = 16 * MiB
+    max_neighbor_visits: int = 50_000  # (start, node, depth) steps of one neighbors batch
+    # Fields of one operation after fragment expansion, counted without expanding.
+    max_fields: int = 20_000
+    # The GraphQL document's text, checked before it is parsed (values belong in variables,
+    # which only the body limit bounds). A parsed document weighs ~65x its text.
+    max_query_bytes: int = 1 * MiB
+    # One request's run time; its work is cancelled and rolled back after it (0: no limit).
+    max_run_seconds: float = 30.0
+    # JSON values (objects, arrays, scalars) in one request's variables, counted before
+    # GraphQL coerces them (coercing a million input objects blocks the event loop).
+    max_input_values: int = 200_000
+    # Parsed and validated documents kept, bounded by the bytes of their texts.
+    document_cache_bytes: int = 1 * MiB
 
 
 class Settings(BaseSettings):
@@ -49,7 +68,9 @@ class Settings(BaseSettings):
     max_overflow: int = 10
     connect_timeout_s: float = 10.0
     statement_timeout_ms: int = 30_000
-    sqlite_busy_timeout_ms: int = 10_000
+    # Well above the longest write (limits.max_run_seconds): in-process writers queue
+    # (db/transaction.py); this covers other processes sharing the file (the CLI).
+    sqlite_busy_timeout_ms: int = 60_000
     subscriber_queue_size: int = 1_000
     # SQLite: how often a server looks for other processes' commits (`graph-api import`,
     # other workers) while it has subscribers; 0 turns the watch off.
@@ -72,3 +93,23 @@ class Settings(BaseSettings):
     rate_limit: str | None = None
     # Shares the rate limit's budget between every server process when set.
     redis_url: str | None = None
+    # On SIGTERM, requests still running after this many seconds are cancelled.
+    shutdown_timeout_s: float = 5.0
+    # Host names a request may address (against DNS rebinding); `host` is added; "*": any.
+    # "testserver" is the test clients' name; no public DNS name resolves to it.
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1", "testserver"]
+    )
+    # Origins allowed cross-site (CORS and writes); empty: CORS closed.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Production switches.
+    graphiql: bool = True
+    introspection: bool = True
+
+    @field_validator("trusted_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # GRAPH_API_TRUSTED_HOSTS=a.example,b.example
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value

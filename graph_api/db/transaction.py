@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -63,13 +64,15 @@ class UnitOfWork:
         graphql-core cancels sibling fields when one fails; a statement cancelled
         mid-flight would invalidate the connection and fail the whole request. So the
         statement is shielded: a cancelled caller still waits for it (keeping the lock)
-        before the cancellation goes on.
+        before the cancellation goes on. On SQLite the statement is interrupted first, so
+        that a request ended by its run time limit does not wait for a long query.
         """
         async with self.lock:
             running = asyncio.ensure_future(self.conn.execute(statement, params))
             try:
                 return await asyncio.shield(running)
             except asyncio.CancelledError:
+                interrupt_sqlite(self.conn)
                 await asyncio.wait({running})
                 if not running.cancelled():
                     running.exception()  # retrieved: nobody is left to read it
@@ -95,6 +98,39 @@ class UnitOfWork:
     def mark_failed(self) -> None:
         """Roll back instead of committing when the context exits."""
         self.failed = True
+
+
+def interrupt_sqlite(conn: AsyncConnection) -> None:
+    """Abort the statement running on an SQLite connection (sqlite3's interrupt() is
+    thread-safe; aiosqlite runs the statement in its own thread)."""
+    if conn.dialect.name != "sqlite":
+        return
+    try:
+        driver: Any = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        driver._conn.interrupt()  # aiosqlite keeps the sqlite3 connection here
+    except Exception:  # a connection already closed has nothing to interrupt
+        log.debug("could not interrupt the SQLite connection", exc_info=True)
+
+
+# One queue of writers per SQLite database in this process (asyncio.Lock wakes waiters in
+# arrival order). SQLite has one writer at a time; left to its busy timeout, writers
+# retry at random and a long import starves the others into "database is busy". In the
+# queue each waits its turn however long the write ahead is; the busy timeout (now well
+# above the longest write the run time limit allows) is left to other processes (the CLI).
+_WRITER_QUEUES: weakref.WeakKeyDictionary[Any, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def _writer_turn(engine: AsyncEngine, *, write: bool) -> AsyncIterator[None]:
+    if not write or engine.dialect.name != "sqlite":
+        yield
+        return
+    queues = _WRITER_QUEUES.setdefault(engine.sync_engine, {})
+    lock = queues.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        yield
 
 
 @asynccontextmanager
@@ -131,7 +167,7 @@ async def transaction_context(
         else:
             options["isolation_level"] = "REPEATABLE READ"
             options["postgresql_readonly"] = True
-    async with engine.connect() as raw:
+    async with _writer_turn(engine, write=write), engine.connect() as raw:
         conn = await raw.execution_options(**options)
         await conn.begin()
         uow = UnitOfWork(

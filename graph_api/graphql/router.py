@@ -34,6 +34,7 @@ from strawberry.types.unset import UNSET
 
 from graph_api.errors import GraphAPIError
 from graph_api.graphql.batch import BatchRefused, batch_response
+from graph_api.graphql.encoding import encode_response
 from graph_api.graphql.media import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
@@ -154,7 +155,7 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
         return parsed
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        return encode_response(data)
 
     async def run(
         self,

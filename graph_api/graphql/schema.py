@@ -7,13 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -21,6 +15,7 @@ from strawberry.types import ExecutionContext
 from graph_api.config import Limits
 from graph_api.graphql.autosave import AutoSaveMutation
 from graph_api.graphql.csv import CsvMutation
+from graph_api.graphql.documents import document_extension
 from graph_api.graphql.extensions import ErrorCodes, UnitOfWorkExtension
 from graph_api.graphql.fast import FastReads
 from graph_api.graphql.mutations import (
@@ -54,23 +49,17 @@ class GraphSchema(strawberry.Schema):
         return None
 
 
-def build_schema(limits: Limits | None = None, *, fast_reads: bool = True) -> strawberry.Schema:
-    """The schema; `fast_reads=False` leaves out the compiled read path (tests compare both)."""
+def build_schema(
+    limits: Limits | None = None, *, fast_reads: bool = True, introspection: bool = True
+) -> strawberry.Schema:
+    """The schema; `fast_reads=False` leaves out the compiled read path (tests compare both);
+    `introspection=False` refuses __schema and __type (GRAPH_API_INTROSPECTION)."""
     limits = limits or Limits()
-    # The limit rules are classes made once per schema: ValidationCache keys on the rule
-    # classes, so a limiter built per request (a new class each time) would never hit it.
-    limit_rules = [
-        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
-    ]
-    # Factories: every request gets fresh extension instances (the caches are shared).
-    extensions: list[Any] = [
-        ErrorCodes,
-        lambda: AddValidationRules(limit_rules),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        UnitOfWorkExtension,
-    ]
+    # Factories: every request gets fresh extension instances (the document cache is shared).
+    # DocumentLimits parses, checks depth, aliases and fields, and validates (limits.py).
+    extensions: list[Any] = [ErrorCodes, document_extension(limits), UnitOfWorkExtension]
+    if not introspection:
+        extensions.insert(1, DisableIntrospection)
     if fast_reads:
         # After UnitOfWorkExtension: it answers inside the transaction that one opened.
         extensions.append(FastReads)

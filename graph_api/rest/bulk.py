@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -134,6 +134,9 @@ async def bulk_export(
     session_id: SessionId,
     db: ReadDb,
     export_format: Annotated[Literal["csv", "json"], Query(alias="format")] = "csv",
+    excel_safe: Annotated[
+        bool, Query(description="csv: apostrophe-escape cells a spreadsheet would run")
+    ] = False,
 ) -> StreamingResponse:
     row = await session_service.get_session(db=db, session_id=session_id)
     if row is None:
@@ -141,7 +144,7 @@ async def bulk_export(
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (streamed, then closed)
     try:
         if export_format == "csv":
-            await _write_zip(db, row.id, spool)
+            await _write_zip(db, row.id, spool, excel_safe=excel_safe)
             media_type, suffix = "application/zip", "zip"
         else:
             await _write_json(db, row, spool)
@@ -157,11 +160,14 @@ async def bulk_export(
     )
 
 
-async def _write_zip(db: UnitOfWork, session_id: str, spool: IO[bytes]) -> None:
-    files: tuple[tuple[str, AsyncIterator[str]], ...] = (
-        ("nodes.csv", csv_export.iter_nodes_csv(db=db, session_id=session_id)),
-        ("relationships.csv", csv_export.iter_relationships_csv(db=db, session_id=session_id)),
+async def _write_zip(
+    db: UnitOfWork, session_id: str, spool: IO[bytes], *, excel_safe: bool
+) -> None:
+    nodes_csv = csv_export.iter_nodes_csv(db=db, session_id=session_id, excel_safe=excel_safe)
+    relationships_csv = csv_export.iter_relationships_csv(
+        db=db, session_id=session_id, excel_safe=excel_safe
     )
+    files = (("nodes.csv", nodes_csv), ("relationships.csv", relationships_csv))
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, chunks in files:
             with archive.open(name, "w", force_zip64=True) as entry:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import orjson
 
 from graph_api.config import Limits
-from graph_api.errors import BadUserInput
+from graph_api.errors import BadUserInput, LimitExceeded
 from graph_api.services.specs import ComponentSpec
 from graph_api.services.validation import (
     check_json_object,
@@ -150,8 +150,30 @@ def validate(spec: AutoSaveSpec, limits: Limits) -> None:
         (spec.delete_relationship_ids, "deleteRelationshipIds"),
     ):
         check_list_length(items, limits, field=name)
+    _check_save_size(spec, limits)
     _validate_nodes(spec, limits)
     _validate_relationships(spec, limits)
+
+
+def _check_save_size(spec: AutoSaveSpec, limits: Limits) -> None:
+    """The cost of a save scales with everything it touches, not only each list's length."""
+    entities = (
+        len(spec.nodes)
+        + len(spec.delete_node_ids)
+        + len(spec.relationships)
+        + len(spec.delete_relationship_ids)
+    )
+    if entities > limits.max_save_entities:
+        raise LimitExceeded(
+            f"The save touches {entities} entities; at most {limits.max_save_entities}",
+            limit="max_save_entities",
+        )
+    components = sum(len(change.components or ()) for change in spec.nodes)
+    if components > limits.max_save_components:
+        raise LimitExceeded(
+            f"The save holds {components} components; at most {limits.max_save_components}",
+            limit="max_save_components",
+        )
 
 
 def _validate_nodes(spec: AutoSaveSpec, limits: Limits) -> None:

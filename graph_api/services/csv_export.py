@@ -23,6 +23,7 @@ from sqlalchemy import Row, select
 
 from graph_api.db.models import components, nodes, relationships
 from graph_api.db.transaction import UnitOfWork
+from graph_api.services.csv_formula import escape_cell
 
 PAGE = 2_000
 NODE_HEADER = ("node_id", "label", "type", "metadata", "components")
@@ -40,11 +41,21 @@ class CsvExport:
     relationships_csv: str
 
 
-async def export_csv(*, db: UnitOfWork, session_id: str) -> CsvExport:
-    """Both CSV documents of the session."""
-    nodes_csv = "".join([chunk async for chunk in iter_nodes_csv(db=db, session_id=session_id)])
+async def export_csv(*, db: UnitOfWork, session_id: str, excel_safe: bool = False) -> CsvExport:
+    """Both CSV documents of the session (formula-safe text cells with `excel_safe`)."""
+    nodes_csv = "".join(
+        [
+            chunk
+            async for chunk in iter_nodes_csv(db=db, session_id=session_id, excel_safe=excel_safe)
+        ]
+    )
     relationships_csv = "".join(
-        [chunk async for chunk in iter_relationships_csv(db=db, session_id=session_id)]
+        [
+            chunk
+            async for chunk in iter_relationships_csv(
+                db=db, session_id=session_id, excel_safe=excel_safe
+            )
+        ]
     )
     return CsvExport(nodes_csv=nodes_csv, relationships_csv=relationships_csv)
 
@@ -96,16 +107,20 @@ async def relationship_pages(*, db: UnitOfWork, session_id: str) -> AsyncIterato
 
 
 async def iter_nodes_csv(
-    *, db: UnitOfWork, session_id: str, header: Sequence[str] = NODE_HEADER
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    header: Sequence[str] = NODE_HEADER,
+    excel_safe: bool = False,
 ) -> AsyncIterator[str]:
     """The nodes CSV, header first, one chunk per page."""
-    yield _csv_text([header])
+    yield _bom(excel_safe) + _csv_text([header])
     async for page in node_pages(db=db, session_id=session_id):
         yield _csv_text(
             (
                 row.node_id,
-                row.label,
-                row.type,
+                escape_cell(row.label, excel_safe=excel_safe),
+                escape_cell(row.type, excel_safe=excel_safe),
                 json_text(row.metadata),
                 json_text([component_dict(component) for component in sequence]),
             )
@@ -114,21 +129,30 @@ async def iter_nodes_csv(
 
 
 async def iter_relationships_csv(
-    *, db: UnitOfWork, session_id: str, header: Sequence[str] = RELATIONSHIP_HEADER
+    *,
+    db: UnitOfWork,
+    session_id: str,
+    header: Sequence[str] = RELATIONSHIP_HEADER,
+    excel_safe: bool = False,
 ) -> AsyncIterator[str]:
     """The relationships CSV, header first, one chunk per page."""
-    yield _csv_text([header])
+    yield _bom(excel_safe) + _csv_text([header])
     async for page in relationship_pages(db=db, session_id=session_id):
         yield _csv_text(
             (
                 row.source_id,
                 row.target_id,
-                row.type,
+                escape_cell(row.type, excel_safe=excel_safe),
                 "" if row.weight is None else repr(float(row.weight)),
                 json_text(row.properties),
             )
             for row in page
         )
+
+
+def _bom(excel_safe: bool) -> str:
+    # Marks a formula-safe file for the importer (services/csv_formula.py).
+    return "\ufeff" if excel_safe else ""
 
 
 def component_dict(row: Row[Any]) -> dict[str, Any]:

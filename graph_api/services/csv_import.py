@@ -94,10 +94,13 @@ async def import_csv(
     )
     await _start(state)
     reader = _Reader(state, progress)
+    limits = db.limits
     if nodes is not None:
-        await reader.read("nodes", nodes)
+        await reader.read("nodes", nodes, max_record_chars=limits.max_csv_cell_chars)
     if relationships is not None:
-        await reader.read("relationships", relationships)
+        await reader.read(
+            "relationships", relationships, max_record_chars=limits.max_csv_cell_chars
+        )
     await _finish(state)
     return await _report(state)
 
@@ -194,9 +197,9 @@ class _Reader:
         self.totals = (0, 0)  # the file's (rows, bytes), measured when someone watches
         self.rows = 0  # data records of the file read so far
 
-    async def read(self, file: FileName, data: CsvInput) -> None:
+    async def read(self, file: FileName, data: CsvInput, *, max_record_chars: int) -> None:
         state = self.state
-        source = CsvSource(data)
+        source = CsvSource(data, max_record_chars=max_record_chars)
         self.rows = 0
         if self.progress is not None:
             self.totals = measure(data)
@@ -213,6 +216,7 @@ class _Reader:
                     break
                 parse = NodeParser if file == "nodes" else RelationshipParser
                 parser = parse(header, state.db.limits, state.problems)
+                parser.excel_safe = source.had_bom
                 continue
             assert parser is not None
             state.counts.rows_read += 1

@@ -17,9 +17,10 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from graph_api.config import Limits
+from graph_api.services.csv_formula import unescape_cell
 from graph_api.services.csv_headers import FileName, Header, Problems, to_float
 from graph_api.services.csv_source import Record, bad_text_message
-from graph_api.services.validation import NODE_ID_PATTERN
+from graph_api.services.validation import NODE_ID_PATTERN, unstorable_number
 
 RowT = TypeVar("RowT")
 _COMPONENT_KEYS = frozenset({"type", "content", "properties"})
@@ -81,11 +82,19 @@ class _Parser(Generic[RowT]):
         # The file sets metadata/properties (as a whole, on UPSERT) when it has a column for them.
         has_json = "metadata" in header.known or "properties" in header.known
         self.has_object = has_json or bool(header.extras) or header.labels
+        # Set for a formula-safe export: label and type cells are unescaped.
+        self.excel_safe = False
+
+    def _cell(self, value: str) -> str:
+        return unescape_cell(value) if self.excel_safe else value
 
     def _record_ok(self, record: Record, suspect: bool) -> bool:
         """The record has the header's cell count and readable text; else problems."""
         if record.error is not None:
-            self.problems.add(self.file, record.line, None, record.error)
+            index = record.column_index
+            names = self.header.names
+            column = names[index] if index is not None and index < len(names) else None
+            self.problems.add(self.file, record.line, column, record.error)
             return False
         if len(record.cells) != self.header.width:
             self.problems.add(
@@ -171,6 +180,9 @@ class _Parser(Generic[RowT]):
     def _json_text(value: Any, column: str | None, what: str, limit: int) -> str:
         if not value:
             return EMPTY_JSON
+        problem = unstorable_number(value)
+        if problem is not None:
+            raise RowError(column, f"{what} {problem}")
         try:
             text = orjson.dumps(value)
         except TypeError as exc:
@@ -190,7 +202,7 @@ class NodeParser(_Parser[NodeRow]):
         node_id = self._node_id(cells, "node_id", "node id")
         label = None
         if "label" in known:
-            label = cells[known["label"]] or node_id
+            label = self._cell(cells[known["label"]]) or node_id
             label = self._text(label, header.column("label"), "label", limits.max_label_length)
         type_, labels = self._type(cells)
         metadata, metadata_text = None, EMPTY_JSON
@@ -207,7 +219,7 @@ class NodeParser(_Parser[NodeRow]):
         if "type" not in self.known:
             return None, None
         column = self.header.column("type")
-        value = cells[self.known["type"]]
+        value = self._cell(cells[self.known["type"]])
         labels = None
         if self.header.labels:
             labels = [part for part in value.split(";") if part]
@@ -267,7 +279,7 @@ class RelationshipParser(_Parser[RelationshipRow]):
         known, header = self.known, self.header
         source = self._node_id(cells, "source", "source")
         target = self._node_id(cells, "target", "target")
-        type_ = cells[known["type"]]
+        type_ = self._cell(cells[known["type"]])
         if not type_ or len(type_) > self.limits.max_type_length or not type_.strip():
             type_column = header.column("type")
             if not type_:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 # A components cell may hold many 1 MiB contents; the csv module's default cap is 128 KiB.
+# The bound that matters is ours (`max_record_chars`, checked as lines are read), which
+# keeps memory proportional to the limit instead of to the longest line of the file.
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 
 CsvInput = str | bytes | os.PathLike[str] | IO[bytes]
@@ -78,15 +80,30 @@ class Record:
     line: int
     cells: list[str]
     error: str | None = None
+    # Which cell an unreadable record was in when it was refused (0-based), when known.
+    column_index: int | None = None
+
+
+class RecordTooLong(Exception):
+    """Raised out of the line stream once a record grows past the limit."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
 
 
 class CsvSource:
     """One CSV document, read lazily from the start by `records()`."""
 
-    def __init__(self, data: CsvInput) -> None:
+    def __init__(self, data: CsvInput, *, max_record_chars: int = 1 << 30) -> None:
         self._data = data
         self._checked: _CheckedReader | None = None
         self._text_suspect = False
+        self.max_record_chars = max_record_chars
+        # A UTF-8 BOM marks a formula-safe export (services/csv_formula.py).
+        self.had_bom = False
+        self._record_chars = 0
+        self._record_lines: list[str] = []
 
     @property
     def bytes_read(self) -> int:
@@ -95,18 +112,34 @@ class CsvSource:
     def records(self) -> Iterator[Record]:
         """Every non-blank record with the physical line it starts on."""
         with self._open() as text:
-            reader = csv.reader(text, strict=True)
+            reader = csv.reader(self._bounded(text), strict=True)
             while True:
                 line = reader.line_num + 1
+                self._record_chars = 0
+                self._record_lines = []
                 try:
                     cells = next(reader)
                 except StopIteration:
+                    return
+                except RecordTooLong as exc:
+                    # The rest of the file is not read: its lines cannot be told apart.
+                    yield _too_long(line, exc.prefix, self.max_record_chars)
                     return
                 except csv.Error as exc:
                     yield Record(line, [], f"malformed CSV: {exc}")
                     continue
                 if cells:
                     yield Record(line, cells)
+
+    def _bounded(self, lines: Iterable[str]) -> Iterator[str]:
+        """The lines, refusing a record (a line, or lines inside quotes) over the limit."""
+        limit = self.max_record_chars
+        for line in lines:
+            self._record_chars += len(line)
+            if self._record_chars > limit:
+                raise RecordTooLong(_head([*self._record_lines, line], limit))
+            self._record_lines.append(line)
+            yield line
 
     @property
     def suspect(self) -> bool:
@@ -118,6 +151,7 @@ class CsvSource:
         """The document's lines, line ends kept (what csv.reader counts lines by)."""
         data = self._data
         if isinstance(data, str):
+            self.had_bom = data.startswith("\ufeff")
             text = data.removeprefix("\ufeff")
             self._text_suspect = BAD_TEXT.search(text) is not None
             # Slices of the text itself: io.StringIO would hold a 4-byte-per-character copy.
@@ -133,9 +167,44 @@ class CsvSource:
         self._checked = _CheckedReader(raw)
         buffered = io.BufferedReader(self._checked, buffer_size=_CHUNK)
         with io.TextIOWrapper(
-            buffered, encoding="utf-8-sig", errors="surrogateescape", newline=""
-        ) as lines:
-            yield lines
+            buffered, encoding="utf-8", errors="surrogateescape", newline=""
+        ) as wrapper:
+            yield self._chunked_lines(wrapper)
+
+    def _chunked_lines(self, wrapper: io.TextIOWrapper) -> Iterator[str]:
+        """Lines read in bounded chunks: iterating the wrapper would build a whole line
+        (a 1 GB upload without a newline: 1 GB of text, several times over) first."""
+        parts: list[str] = []
+        size = 0
+        first = True
+        while True:
+            chunk = wrapper.read(_CHUNK)
+            if first:
+                first = False
+                self.had_bom = chunk.startswith("\ufeff")
+                chunk = chunk.removeprefix("\ufeff")
+            if not chunk:
+                if parts:
+                    yield "".join(parts)
+                return
+            if "\n" not in chunk and "\r" not in chunk:
+                parts.append(chunk)
+                size += len(chunk)
+                if size > self.max_record_chars:
+                    # One line longer than any record may be: refused without joining it.
+                    raise RecordTooLong(_head([*self._record_lines, *parts], self.max_record_chars))
+                continue
+            text = "".join(parts) + chunk
+            # A CR at the end may be the first half of a CRLF: wait for the next chunk.
+            end = len(text) - 1 if text.endswith("\r") else len(text)
+            last = 0
+            for match in _LINE.finditer(text, 0, end):
+                if match.group()[-1:] not in ("\n", "\r"):
+                    break
+                yield match.group()
+                last = match.end()
+            parts = [text[last:]]
+            size = len(parts[0])
 
 
 class _Unclosed(io.RawIOBase):
@@ -152,6 +221,34 @@ class _Unclosed(io.RawIOBase):
 
     def close(self) -> None:
         pass
+
+
+# Enough of a refused record to tell in which cell the limit was crossed.
+_HEAD_CHARS = 1 << 20
+
+
+def _head(pieces: list[str], limit: int) -> str:
+    """The record up to where it crossed the limit (at most _HEAD_CHARS of it)."""
+    wanted = min(_HEAD_CHARS, limit + 1)
+    taken: list[str] = []
+    size = 0
+    for piece in pieces:
+        taken.append(piece[: wanted - size])
+        size += len(taken[-1])
+        if size >= wanted:
+            break
+    return "".join(taken)
+
+
+def _too_long(line: int, prefix: str, limit: int) -> Record:
+    try:
+        parsed = next(csv.reader([prefix], strict=False))
+    except (csv.Error, StopIteration):
+        parsed = [""]
+    index = max(len(parsed) - 1, 0)
+    return Record(
+        line, [], f"a cell is larger than {limit} characters (the limit)", column_index=index
+    )
 
 
 def bad_text_message(cell: str) -> str | None:

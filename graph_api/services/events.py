@@ -26,7 +26,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
@@ -168,6 +168,8 @@ class Broker:
             from graph_api.services.sqlite_events import DataVersionWatcher
 
             self._watcher = DataVersionWatcher(self, sqlite_path, poll_s=sqlite_watch_s)
+        # Change-log reads shared by the subscribers woken by one notice (services/feed.py).
+        self.shared_reads: dict[tuple[str, int], asyncio.Future[Any]] = {}
 
     async def start(self) -> None:
         if self._watcher is not None:

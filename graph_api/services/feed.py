@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,7 +26,7 @@ from graph_api.errors import BadUserInput, Forbidden, SessionNotFound, Unauthent
 from graph_api.services import access, clock
 from graph_api.services import changes as change_service
 from graph_api.services import sessions as session_service
-from graph_api.services.events import Broker, Subscription
+from graph_api.services.events import Broker, Notice, Subscription
 from graph_api.services.identity import tokens
 from graph_api.services.validation import parse_session_id
 
@@ -111,12 +112,19 @@ async def session_feed(
             raise SessionNotFound(session_id)
         _check_since(since_revision, row.revision)
         last = row.revision if since_revision is None else since_revision
+        want: int | None = None
         while True:
             has_more = True
             while has_more:
-                page, has_more = await _read_page(
-                    engine=engine, session_id=canonical, last=last, limits=limits
+                page, has_more = await _read_shared(
+                    engine=engine,
+                    broker=broker,
+                    session_id=canonical,
+                    last=last,
+                    want=want,
+                    limits=limits,
                 )
+                want = None
                 if page is None:
                     yield _deleted(canonical, subscription, last)
                     return
@@ -124,7 +132,7 @@ async def session_feed(
                     yield change
                 if page:
                     last = page[-1].revision
-            deleted_at = await _next_notice_checked(
+            notice = await _next_notice_checked(
                 subscription,
                 last,
                 engine=engine,
@@ -133,9 +141,10 @@ async def session_feed(
                 limits=limits,
                 recheck_s=recheck_s,
             )
-            if deleted_at is not None:
-                yield FeedChange(deleted_at, clock.now(), "DELETE", "SESSION", canonical)
+            if notice.deleted and notice.revision is not None:
+                yield FeedChange(notice.revision, clock.now(), "DELETE", "SESSION", canonical)
                 return
+            want = notice.revision
 
 
 async def _next_notice_checked(
@@ -147,7 +156,7 @@ async def _next_notice_checked(
     session_id: str,
     limits: Limits,
     recheck_s: float,
-) -> int | None:
+) -> Notice:
     """_next_notice, re-checking the caller's access every `recheck_s` while it waits."""
     if caller is None:
         return await _next_notice(subscription, last)
@@ -174,14 +183,70 @@ async def check_access(
             raise Forbidden("Your access to this session was removed")
 
 
-async def _next_notice(subscription: Subscription, last: int) -> int | None:
-    """Wait for news after `last`; returns the deletion's revision if the session was deleted."""
+async def _next_notice(subscription: Subscription, last: int) -> Notice:
+    """Wait for news after `last` (a deletion, a later revision, or a plain wake-up)."""
     while True:
         notice = await subscription.get()
         if notice.deleted and notice.revision is not None:
-            return notice.revision
+            return notice
         if notice.revision is None or notice.revision > last:
-            return None
+            return notice
+
+
+PageResult = tuple[list["FeedChange"] | None, bool]
+# How long a shared read is offered to subscribers that arrive late for it.
+_SHARED_READ_S = 1.0
+
+
+async def _read_shared(
+    *,
+    engine: AsyncEngine,
+    broker: Broker,
+    session_id: str,
+    last: int,
+    want: int | None,
+    limits: Limits,
+) -> PageResult:
+    """The page after `last`, read once for every subscriber woken by the same notice.
+
+    200 subscribers of one session used to run 200 identical reads per write, which
+    took the writers' connections and CPU (issue 17). Subscribers at the same `last`
+    now await one read; a read that started before revision `want` was committed
+    does not cover it, so that subscriber reads again (rare: writes in a burst).
+    A wake-up without a revision (polling) always reads afresh.
+    """
+    if want is None:
+        return await _read_page(engine=engine, session_id=session_id, last=last, limits=limits)
+    key = (session_id, last)
+    reads = broker.shared_reads
+    future = reads.get(key)
+    if future is None or (future.done() and not _covers(future, want)):
+        future = asyncio.ensure_future(
+            _read_page(engine=engine, session_id=session_id, last=last, limits=limits)
+        )
+        reads[key] = future
+        future.add_done_callback(partial(_forget_later, reads, key))
+    result: PageResult = await asyncio.shield(future)
+    if not _covers(future, want):
+        result = await _read_page(engine=engine, session_id=session_id, last=last, limits=limits)
+    return result
+
+
+def _covers(future: asyncio.Future[PageResult], want: int) -> bool:
+    if future.cancelled() or future.exception() is not None:
+        return False
+    page, has_more = future.result()
+    return page is None or has_more or (bool(page) and page[-1].revision >= want)
+
+
+def _forget_later(
+    reads: dict[tuple[str, int], Any], key: tuple[str, int], future: asyncio.Future[Any]
+) -> None:
+    def forget() -> None:
+        if reads.get(key) is future:
+            del reads[key]
+
+    asyncio.get_running_loop().call_later(_SHARED_READ_S, forget)
 
 
 async def _read_page(

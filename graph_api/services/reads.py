@@ -33,6 +33,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from graph_api.db.keysets import keys_in
 from graph_api.db.models import components, nodes, relationships, sessions
 from graph_api.db.transaction import UnitOfWork
+from graph_api.errors import LimitExceeded
 from graph_api.services.pagination import (
     check_first,
     decode_cursor,
@@ -386,6 +387,23 @@ async def count_relationships(
 # ---------------------------------------------------------------- neighbors
 
 
+async def _check_visits(db: UnitOfWork, walk: Any) -> None:
+    """Refuse a walk that would take more than `max_neighbor_visits` steps, before taking it.
+
+    The count stops at the limit (both engines evaluate a recursive CTE lazily under an
+    outer LIMIT), so a walk over a dense graph costs at most the limit, not its size.
+    """
+    limit = db.limits.max_neighbor_visits
+    steps = select(literal(1)).select_from(walk).limit(limit + 1).subquery()
+    visits = int((await db.execute(select(func.count()).select_from(steps))).scalar_one())
+    if visits > limit:
+        raise LimitExceeded(
+            f"neighbors would visit more than {limit} nodes; ask for fewer start nodes,"
+            " a smaller depth or fewer relationship types",
+            limit="max_neighbor_visits",
+        )
+
+
 async def neighbors(
     *,
     db: UnitOfWork,
@@ -431,6 +449,7 @@ async def neighbors(
         .where(walk.c.depth < depth)
     )
     walk = walk.union(step)
+    await _check_visits(db, walk)
     reached = (
         select(walk.c.start, walk.c.node_id)
         .where(walk.c.node_id != walk.c.start)

@@ -110,22 +110,35 @@ def check_json_object(value: Any, limits: Limits, *, field: str) -> dict[str, An
             f"{field} is {size} bytes serialized; the limit is {limits.max_json_bytes}",
             field=field,
         )
-    if _has_non_finite(value):  # orjson writes NaN as null; PostgreSQL's JSON rejects it
-        raise BadUserInput(f"{field} must not contain NaN or Infinity", field=field)
+    problem = unstorable_number(value)
+    if problem is not None:
+        raise BadUserInput(f"{field} {problem}", field=field)
     return value
 
 
-def _has_non_finite(value: Any) -> bool:
+# Signed 64-bit. PostgreSQL keeps JSON numbers exactly and gives a large float back as
+# an integer (1e40 -> 1000...0), which the response encoder cannot write: a number of
+# this magnitude, integer or not, is refused on the way in (CONTRACT.md §7).
+_MAX_MAGNITUDE = 2**63
+
+
+def unstorable_number(value: Any) -> str | None:
+    """Why a JSON value holds a number that cannot be stored and sent back, or None."""
     stack = [value]
     while stack:
         item = stack.pop()
+        if isinstance(item, bool):
+            continue
         if isinstance(item, float) and not math.isfinite(item):
-            return True
+            # orjson writes NaN as null; PostgreSQL's JSON rejects it.
+            return "must not contain NaN or Infinity"
+        if isinstance(item, int | float) and not -_MAX_MAGNITUDE <= item < _MAX_MAGNITUDE:
+            return "holds a number outside the signed 64-bit integer range"
         if isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return False
+    return None
 
 
 def json_equal(left: Any, right: Any) -> bool:

@@ -162,7 +162,9 @@ async def test_health_503_when_the_database_cannot_be_reached(url, caplog):
     threads = set(threading.enumerate())
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http,
     ):
         response = await http.get("/health")
         assert response.status_code == 503

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import Row
@@ -183,8 +183,20 @@ class Session:
     @strawberry.field(
         description="The whole session graph as two CSV documents that importCsv accepts back."
     )
-    async def export_csv(self, info: Info) -> CsvExport:
-        exported = await csv_export_service.export_csv(db=info.context.db, session_id=self.id)
+    async def export_csv(
+        self,
+        info: Info,
+        excel_safe: Annotated[
+            bool,
+            strawberry.argument(
+                description="Prefix label and type cells that a spreadsheet would run as a "
+                "formula (=, +, -, @, tab, CR) with an apostrophe; importCsv removes it."
+            ),
+        ] = False,
+    ) -> CsvExport:
+        exported = await csv_export_service.export_csv(
+            db=info.context.db, session_id=self.id, excel_safe=excel_safe
+        )
         return CsvExport(nodes_csv=exported.nodes_csv, relationships_csv=exported.relationships_csv)
 
     @strawberry.field(
