@@ -112,7 +112,7 @@ async def measure_app(
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://bench") as http,
+        httpx.AsyncClient(transport=transport, base_url="http://localhost") as http,
     ):
         for run in range(args.warmups + args.runs):
             chosen = _window(node_ids, run, args.changes)

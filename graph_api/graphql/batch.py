@@ -29,13 +29,7 @@ from fastapi import Request, WebSocket
 from fastapi.responses import Response
 from graphql import (
     DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
     parse,
 )
 from strawberry.fastapi import GraphQLRouter
@@ -49,6 +43,7 @@ from graph_api.config import Limits
 from graph_api.errors import BatchAborted, GraphAPIError
 from graph_api.graphql.context import Context
 from graph_api.graphql.extensions import RequestTransaction, translate_error
+from graph_api.graphql.limits import Cost, document_cost
 
 _ARRAY = re.compile(r"\s*\[")
 _ARRAY_BYTES = re.compile(rb"\s*\[")
@@ -58,52 +53,23 @@ _ARRAY_BYTES = re.compile(rb"\s*\[")
 INLINE_BYTES = 16 * 1024
 
 
-def count_aliases(document: DocumentNode, operation_name: str | None = None) -> int:
-    """Aliases of a document as the per-operation limit counts them (in every operation of
-    the document, whichever runs; each fragment spread expanded), in linear time: a
-    fragment is counted once and its count reused per spread, so an exponential fan-out
-    of spreads costs nothing to measure."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    counted: dict[str, int] = {}
-
-    def count(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> int:
-        total = 0
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                total += (selection.alias is not None) + count(selection.selection_set, seen)
-            elif isinstance(selection, InlineFragmentNode):
-                total += count(selection.selection_set, seen)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name not in counted and name in fragments and name not in seen:
-                    counted[name] = count(fragments[name].selection_set, seen | {name})
-                total += counted.get(name, 0)
-        return total
-
-    try:
-        return sum(
-            count(d.selection_set, frozenset())
-            for d in document.definitions
-            if isinstance(d, OperationDefinitionNode)
-        )
-    except RecursionError:
-        return 0  # fragments nested too deeply: the operation's own validation refuses it
-
-
 @dataclass(frozen=True)
 class SummedLimit:
     """A limit of §7 that binds the batch as a whole, summed over its operations: `count`
     measures one operation (its document and operation name) as its own limit does."""
 
     what: str
-    count: Callable[[DocumentNode, str | None], int]
+    count: Callable[[Cost], int]
     limit: Callable[[Limits], int]
 
 
 SUMMED_LIMITS: tuple[SummedLimit, ...] = (
-    SummedLimit("aliases", count_aliases, lambda limits: limits.max_aliases),
+    SummedLimit("aliases", lambda cost: cost.aliases, lambda limits: limits.max_aliases),
+    SummedLimit(
+        "fields after fragment expansion",
+        lambda cost: cost.fields,
+        lambda limits: limits.max_fields,
+    ),
 )
 
 
@@ -184,7 +150,7 @@ def _measure(summed: SummedLimit, operation: Operation) -> int:
     if operation.document is None:
         return 0
     try:
-        return summed.count(operation.document, operation.request.operation_name)
+        return summed.count(document_cost(operation.document))
     except GraphQLError:
         return 0  # an invalid document: the operation's own validation reports it
 

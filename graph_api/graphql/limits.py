@@ -85,19 +85,22 @@ def measure(document: DocumentNode) -> DocumentCost:
     return result
 
 
-def operation_fields(document: DocumentNode, operation_name: str | None = None) -> int:
-    """Fields of one operation after fragment expansion (a batch sums these over its operations).
+def document_cost(document: DocumentNode) -> Cost:
+    """What the per-request limits count in a document: aliases summed over its operations
+    (as `check` counts them), fields and depth of its largest operation. A batch sums these
+    over its operations (graphql/batch.py).
 
-    Raises GraphQLError for an unknown fragment, a cycle, or an unknown operation name.
+    Raises GraphQLError for an unknown fragment or a cycle.
     """
     cost = measure(document)
     if cost.errors:
         raise cost.errors[0]
-    if operation_name is None and len(cost.operations) == 1:
-        return next(iter(cost.operations.values())).fields
-    if operation_name not in cost.operations:
-        raise GraphQLError(f"Unknown operation named '{operation_name}'.")
-    return cost.operations[operation_name].fields
+    operations = list(cost.operations.values())
+    return Cost(
+        fields=max((op.fields for op in operations), default=0),
+        aliases=sum(op.aliases for op in operations),
+        depth=max((op.depth for op in operations), default=0),
+    )
 
 
 def check(document: DocumentNode, limits: Limits) -> list[GraphQLError]:

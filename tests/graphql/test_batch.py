@@ -323,7 +323,9 @@ async def test_a_database_that_is_down_answers_every_operation(settings):
     app = create_app(down)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http,
     ):
         results = await run_batch(http, [op(CREATE_SESSION), op("{ __typename }")])
     expected = {"message": UNAVAILABLE, "extensions": {"code": "INTERNAL_ERROR", "retryable": True}}

@@ -22,7 +22,7 @@ from tests.graphql.batching import (
 )
 
 # Small limits, so that each is cheap to cross.
-LIMITS = Limits(max_depth=4, max_aliases=4, max_list_length=3)
+LIMITS = Limits(max_depth=4, max_aliases=4, max_list_length=3, max_fields=100)
 
 # At the depth limit (4), and one level over it.
 DEEP = "{ node(sessionId: $s, nodeId: $n) { session { node(nodeId: $n) { session { id } } } } }"
@@ -174,6 +174,18 @@ async def test_aliases_in_fragments_count_towards_the_batch(client):
     two = op(f"{{ ...F }} {fragment}")
     assert len(await run_batch(client, [two, two])) == 2
     _assert_refused(await post_batch(client, [two, two, _aliases(1)]), 413, "LIMIT_EXCEEDED")
+
+
+async def test_fields_after_expansion_are_limited_over_the_whole_batch(client, engine):
+    fragment = "fragment F on Query { __typename __typename __typename __typename __typename }"
+    fifty = op(f"{{ {' '.join(['...F'] * 10)} }} {fragment}")  # 50 fields once expanded
+    assert len(await run_batch(client, [fifty, fifty])) == 2  # 100: at the limit
+    mutation = op("mutation { createSession { id } }")
+    error = _assert_refused(
+        await post_batch(client, [fifty, fifty, mutation]), 413, "LIMIT_EXCEEDED"
+    )
+    assert "fields after fragment expansion" in error["message"], error
+    assert (await database_dump(engine))["sessions"] == []
 
 
 async def test_depth_is_limited_per_operation_only(client, gql):

@@ -118,7 +118,9 @@ async def test_a_server_failure_before_any_data_is_500(caplog):
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http,
     ):
         response = await http.post(
             "/graphql", json={"query": "mutation { createSession { id } }"}, headers=GRAPHQL_JSON

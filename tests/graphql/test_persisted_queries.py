@@ -53,7 +53,7 @@ async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with (
         application.router.lifespan_context(application),
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://t"
+            transport=httpx.ASGITransport(app=application), base_url="http://testserver"
         ) as http,
     ):
         yield http

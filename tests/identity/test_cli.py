@@ -38,7 +38,7 @@ async def _session_as(settings: Settings, session_id: str, token: str) -> httpx.
     app = create_app(settings.model_copy(update={"auth": "required"}))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             return await http.post(
                 "/graphql",
                 json={

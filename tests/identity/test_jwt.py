@@ -64,7 +64,7 @@ def app_for(settings: Settings) -> Any:
         )
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
                 yield http
 
     return client

@@ -21,7 +21,7 @@ async def test_per_user_in_process(settings: Settings) -> None:
     async with app.router.lifespan_context(app):
         world = await build_world(app.state.engine)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             statuses = []
             for _ in range(4):
                 response = await http.post(
