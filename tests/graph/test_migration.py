@@ -38,8 +38,11 @@ async def test_existing_nodes_are_found_after_the_upgrade(empty_database_url):  
             )  # fmt: skip
             await conn.execute(
                 insert(nodes),
-                [{"session_id": SESSION, "node_id": n, "label": label, "type": "t", "metadata": {}, **stamps}
-                 for n, label in (("a", "Old Heron"), ("b", "x"))],
+                [
+                    {"session_id": SESSION, "node_id": n, "label": label, "type": "t",
+                     "metadata": {}, **stamps}
+                    for n, label in (("a", "Old Heron"), ("b", "x"))
+                ],
             )  # fmt: skip
             await conn.execute(
                 insert(components),
@@ -54,6 +57,8 @@ async def test_existing_nodes_are_found_after_the_upgrade(empty_database_url):  
                 ("a", ["label"]),
                 ("b", ["components"]),
             ]
-            assert await search(db=db, session_id=SESSION, query="river heron", first=None, types=None)
+            assert await search(
+                db=db, session_id=SESSION, query="river heron", first=None, types=None
+            )
     finally:
         await engine.dispose()

@@ -28,18 +28,24 @@ PATH = """query($s: ID!, $from: String!, $to: String!, $direction: Direction, $t
 }"""
 
 
-async def build(gql: Any, edges: list[tuple[str, str, str]], extra: str = "") -> tuple[str, list[str]]:
+async def build(
+    gql: Any, edges: list[tuple[str, str, str]], extra: str = ""
+) -> tuple[str, list[str]]:
     """A session holding the edges' nodes (and `extra` ones); relationship ids in edge order."""
     s = await make_session(gql)
-    names = dict.fromkeys([n for source, target, _ in edges for n in (source, target)] + list(extra))
+    names = dict.fromkeys(
+        [n for source, target, _ in edges for n in (source, target)] + list(extra)
+    )
     await gql.ok(
-        "mutation($s: ID!, $i: [NodeInput!]!) { createNodes(sessionId: $s, inputs: $i) { nodeId } }",
+        "mutation($s: ID!, $i: [NodeInput!]!) {"
+        " createNodes(sessionId: $s, inputs: $i) { nodeId } }",
         {"s": s, "i": [{"nodeId": n, "label": n} for n in names]},
     )
     ids = []
     for source, target, type_ in edges:  # one by one: ids in this order
         data = await gql.ok(
-            "mutation($s: ID!, $i: RelationshipInput!) { createRelationship(sessionId: $s, input: $i) { id } }",
+            "mutation($s: ID!, $i: RelationshipInput!) {"
+            " createRelationship(sessionId: $s, input: $i) { id } }",
             {"s": s, "i": {"sourceId": source, "targetId": target, "type": type_}},
         )
         ids.append(data["createRelationship"]["id"])
@@ -65,7 +71,10 @@ async def test_fewest_hops_and_the_smallest_node_sequence(gql):
     )  # fmt: skip
     found = await path(gql, s, "A", "D")
     assert (found["length"], node_ids(found)) == (2, ["A", "B", "D"])
-    assert [(r["sourceId"], r["targetId"]) for r in found["relationships"]] == [("A", "B"), ("B", "D")]
+    assert [(r["sourceId"], r["targetId"]) for r in found["relationships"]] == [
+        ("A", "B"),
+        ("B", "D"),
+    ]
 
 
 async def test_the_sequence_is_compared_element_by_element_by_code_point(gql):
@@ -138,7 +147,7 @@ async def test_max_depth_outside_1_to_10_is_bad_user_input(gql, depth):
 )
 async def test_unknown_ends_are_node_not_found(gql, source, target, field):
     s, _ = await build(gql, [("A", "B", "R")])
-    other, _ = await build(gql, [("A", "missing", "R")])
+    await build(gql, [("A", "missing", "R")])  # another session has "missing"
     error = await gql.error(PATH, {"s": s, "from": source, "to": target})
     assert (code(error), error["extensions"]["field"]) == ("NODE_NOT_FOUND", field)
 
@@ -171,7 +180,9 @@ def reference(
         walks = [
             [source, *middle, target]
             for middle in product(names, repeat=length - 1)
-            if all((x, y) in hops for x, y in zip([source, *middle], [*middle, target], strict=True))
+            if all(
+                (x, y) in hops for x, y in zip([source, *middle], [*middle, target], strict=True)
+            )
         ]
         if walks:
             return min(walks)
@@ -213,8 +224,8 @@ async def test_random_graphs_against_networkx_and_brute_force(
             )  # fmt: skip
             await db.execute(
                 nodes.insert(),
-                [{"session_id": session_id, "node_id": n, "label": n, "type": "t", "metadata": {}, **stamp}
-                 for n in NAMES],
+                [{"session_id": session_id, "node_id": n, "label": n, "type": "t",
+                  "metadata": {}, **stamp} for n in NAMES],
             )  # fmt: skip
             for a, b, type_ in edges:
                 await db.execute(
@@ -241,13 +252,18 @@ async def test_random_graphs_against_networkx_and_brute_force(
     assert (len(found.relationships) if found else None) == expected_length
     if found is None or source == target:
         return
-    assert [row.node_id for row in found.nodes] == reference(edges, source, target, direction, max_depth)
-    for row, (a, b) in zip(found.relationships, zip(
-        [r.node_id for r in found.nodes], [r.node_id for r in found.nodes][1:], strict=False
-    ), strict=True):
+    assert [row.node_id for row in found.nodes] == reference(
+        edges, source, target, direction, max_depth
+    )
+    for row, (a, b) in zip(
+        found.relationships,
+        zip([r.node_id for r in found.nodes], [r.node_id for r in found.nodes][1:], strict=False),
+        strict=True,
+    ):
         candidates = [
-            (t, i) for i, (x, y, t) in enumerate(edges)
-            if (x, y) == (a, b) and direction != "IN" or (y, x) == (a, b) and direction != "OUT"
+            (t, i)
+            for i, (x, y, t) in enumerate(edges)
+            if ((x, y) == (a, b) and direction != "IN") or ((y, x) == (a, b) and direction != "OUT")
         ]
         best_type, best_index = min(candidates)
         assert (row.type, (row.source_id, row.target_id)) == (best_type, edges[best_index][:2])

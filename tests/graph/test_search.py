@@ -61,7 +61,9 @@ async def test_graphql_create_rename_and_delete(gql):
     )
     assert await found(gql, s, "aardvark") == []
     assert await found(gql, s, "badger") == ["a"]
-    await gql.ok('mutation($s: ID!) { deleteNode(sessionId: $s, nodeId: "a") { deleted } }', {"s": s})
+    await gql.ok(
+        'mutation($s: ID!) { deleteNode(sessionId: $s, nodeId: "a") { deleted } }', {"s": s}
+    )
     assert await found(gql, s, "badger") == []
 
 
@@ -139,10 +141,14 @@ async def test_csv_import_graphql_upsert_replace_and_rest(gql, client):
     nodes_csv = 'node_id,label,components\nc1,Condor,"[{""type"":""t"",""content"":""vulture""}]"\n'
     await gql.ok(imported, {"s": s, "n": nodes_csv})
     assert (await found(gql, s, "condor"), await found(gql, s, "vulture")) == (["c1"], ["c1"])
-    await gql.ok(imported, {"s": s, "n": "node_id,label\nc1,Falcon\n", "options": {"mode": "UPSERT"}})
+    await gql.ok(
+        imported, {"s": s, "n": "node_id,label\nc1,Falcon\n", "options": {"mode": "UPSERT"}}
+    )
     assert (await found(gql, s, "condor"), await found(gql, s, "falcon")) == ([], ["c1"])
     assert await found(gql, s, "vulture") == ["c1"]  # UPSERT keeps components it was not given
-    await gql.ok(imported, {"s": s, "n": "node_id,label\nc2,Eagle\n", "options": {"mode": "REPLACE"}})
+    await gql.ok(
+        imported, {"s": s, "n": "node_id,label\nc2,Eagle\n", "options": {"mode": "REPLACE"}}
+    )
     assert (await found(gql, s, "falcon"), await found(gql, s, "eagle")) == ([], ["c2"])
     response = await client.post(
         f"/session/{s}/bulk/import",
@@ -251,7 +257,10 @@ async def test_types_first_and_isolation(gql):
     await create(
         gql,
         s,
-        *({"nodeId": f"n{i}", "label": "Lark", "type": "bird" if i % 2 else "song"} for i in range(5)),
+        *(
+            {"nodeId": f"n{i}", "label": "Lark", "type": "bird" if i % 2 else "song"}
+            for i in range(5)
+        ),
     )
     await create(gql, other, {"nodeId": "z", "label": "Lark"})
     assert await found(gql, s, "lark") == ["n0", "n1", "n2", "n3", "n4"]

@@ -13,13 +13,21 @@ async def test_counts_per_type_largest_first_then_by_code_point(gql):
     other = await make_session(gql)
     types = ["b", "B", "a", "b", "é", "a", "Z"]
     await gql.ok(
-        "mutation($s: ID!, $i: [NodeInput!]!) { createNodes(sessionId: $s, inputs: $i) { nodeId } }",
+        "mutation($s: ID!, $i: [NodeInput!]!) {"
+        " createNodes(sessionId: $s, inputs: $i) { nodeId } }",
         {"s": s, "i": [{"nodeId": f"n{i}", "label": "x", "type": t} for i, t in enumerate(types)]},
     )
     await gql.ok(
-        "mutation($s: ID!, $i: [RelationshipInput!]!) { createRelationships(sessionId: $s, inputs: $i) { id } }",
-        {"s": s, "i": [{"sourceId": "n0", "targetId": f"n{i}", "type": "R" if i % 3 else "Q"} for i in range(7)]},
-    )  # fmt: skip
+        "mutation($s: ID!, $i: [RelationshipInput!]!) {"
+        " createRelationships(sessionId: $s, inputs: $i) { id } }",
+        {
+            "s": s,
+            "i": [
+                {"sourceId": "n0", "targetId": f"n{i}", "type": "R" if i % 3 else "Q"}
+                for i in range(7)
+            ],
+        },
+    )
     data = await gql.ok(COUNTS, {"s": s})
     assert data["session"]["typeCounts"] == {
         "nodes": [
@@ -40,6 +48,8 @@ async def test_counts_per_type_largest_first_then_by_code_point(gql):
 
 async def test_counts_follow_deletes(gql):
     s = await make_session(gql)
-    await gql.ok('mutation($s: ID!) { deleteNode(sessionId: $s, nodeId: "N001") { deleted } }', {"s": s})
+    await gql.ok(
+        'mutation($s: ID!) { deleteNode(sessionId: $s, nodeId: "N001") { deleted } }', {"s": s}
+    )
     data = await gql.ok(COUNTS, {"s": s})
     assert data["session"]["typeCounts"]["nodes"] == [{"type": "concept", "count": 1}]

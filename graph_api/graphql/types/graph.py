@@ -12,7 +12,9 @@ from graph_api.services.graph import counts, paths, search
 
 @strawberry.type
 class Path:
-    length: int = strawberry.field(description="Number of relationships on the path; 0 when from = to.")
+    length: int = strawberry.field(
+        description="Number of relationships on the path; 0 when from = to."
+    )
     nodes: list[Node] = strawberry.field(description="from, ..., to: length + 1 nodes.")
     relationships: list[Relationship]
 

@@ -217,7 +217,9 @@ class Session:
         return Path.from_path(found, info) if found is not None else None
 
     @strawberry.field(
-        description="Full-text search over node labels and component contents (CONTRACT.md section 12)."
+        description=(
+            "Full-text search over node labels and component contents (CONTRACT.md section 12)."
+        )
     )
     async def search(
         self, info: Info, query: str, first: int | None = 20, types: list[str] | None = None

@@ -79,9 +79,7 @@ def upgrade() -> None:
     with op.batch_alter_table("search_documents", schema=None) as batch_op:
         batch_op.create_index("ix_search_documents_node", ["session_id", "node_id"], unique=False)
     with op.batch_alter_table("relationships", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_relationships_session_type", ["session_id", "type"], unique=False
-        )
+        batch_op.create_index("ix_relationships_session_type", ["session_id", "type"], unique=False)
     dialect = op.get_bind().dialect.name
     for statement in _SQLITE_FTS if dialect == "sqlite" else (_POSTGRES_GIN,):
         op.execute(statement)
@@ -100,7 +98,9 @@ def _backfill(dialect: str) -> None:
     for session_id, node_id, label in bind.execute(
         sa.text("SELECT session_id, node_id, label FROM nodes")
     ):
-        texts = [(True, label)] + [(False, text) for text in contents.get((session_id, node_id), [])]
+        texts = [(True, label)] + [
+            (False, text) for text in contents.get((session_id, node_id), [])
+        ]
         seen: set[tuple[str, ...]] = set()
         for in_label, text in texts:
             terms = words(text)
@@ -108,7 +108,12 @@ def _backfill(dialect: str) -> None:
             if terms and key not in seen:
                 seen.add(key)
                 documents.append(
-                    {"s": session_id, "n": node_id, "l": in_label, "t": encode_terms(dialect, terms)}
+                    {
+                        "s": session_id,
+                        "n": node_id,
+                        "l": in_label,
+                        "t": encode_terms(dialect, terms),
+                    }
                 )
     if documents:
         table = sa.table(
@@ -116,7 +121,9 @@ def _backfill(dialect: str) -> None:
             sa.column("session_id"),
             sa.column("node_id"),
             sa.column("in_label"),
-            sa.column("terms", postgresql.ARRAY(sa.Text()) if dialect == "postgresql" else sa.Text()),
+            sa.column(
+                "terms", postgresql.ARRAY(sa.Text()) if dialect == "postgresql" else sa.Text()
+            ),
         )
         bind.execute(
             table.insert().values(

@@ -23,12 +23,12 @@ class TypeCounts:
 
 async def _per_type(db: UnitOfWork, table: Any, session_id: str) -> list[tuple[str, int]]:
     rows = await db.execute(
-        select(table.c.type, func.count())
+        select(table.c.type, func.count().label("n"))
         .where(table.c.session_id == session_id)
         .group_by(table.c.type)
     )
     # Largest first, then type by code point (Python compares str by code point).
-    return sorted(((row[0], int(row[1])) for row in rows), key=lambda pair: (-pair[1], pair[0]))
+    return sorted(((row.type, int(row.n)) for row in rows), key=lambda pair: (-pair[1], pair[0]))
 
 
 async def type_counts(*, db: UnitOfWork, session_id: str) -> TypeCounts:

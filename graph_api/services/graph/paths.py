@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -192,7 +193,7 @@ async def _path(
     best: dict[Hop, tuple[str, int]],
 ) -> Path:
     node_ids = _smallest_path(ahead, behind, meeting)
-    rel_ids = [best[hop][1] for hop in zip(node_ids, node_ids[1:], strict=False)]
+    rel_ids = [best[hop][1] for hop in pairwise(node_ids)]
     rows = {
         row.id: row
         for row in await db.execute(select(relationships).where(relationships.c.id.in_(rel_ids)))

@@ -45,12 +45,14 @@ def _tsquery(terms: Sequence[Term]) -> str:
     return " & ".join(f"'{term.word}'" + (":*" if term.prefix else "") for term in terms)
 
 
-_NODE_COLUMNS = ", ".join(f"n.{name}" for name in nodes.c.keys())
+_NODE_COLUMNS = ", ".join(f"n.{column.name}" for column in nodes.c)
 _MATCHES = {
     "sqlite": (
         "SELECT d.node_id AS node_id, max(d.in_label) AS in_label,"
         " max(1 - d.in_label) AS in_components"
-        " FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid"
+        # CROSS JOIN fixes the join order: the FTS5 match drives, documents follow by rowid
+        # (the planner would otherwise scan the session's documents and run MATCH per row).
+        " FROM search_fts CROSS JOIN search_documents AS d ON d.id = search_fts.rowid"
         " WHERE search_fts MATCH :query AND d.session_id = :session_id GROUP BY d.node_id"
     ),
     "postgresql": (

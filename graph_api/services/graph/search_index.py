@@ -60,12 +60,12 @@ async def _documents(db: UnitOfWork, session_id: str, node_ids: Sequence[str]) -
         )
     )
     contents: dict[str, list[str]] = defaultdict(list)
-    for node_id, content in await db.execute(
+    for row in await db.execute(
         select(components.c.node_id, components.c.content).where(
             components.c.session_id == session_id, components.c.node_id.in_(node_ids)
         )
     ):
-        contents[node_id].append(content)
+        contents[row.node_id].append(row.content)
     return list(_rows(db.dialect, session_id, labels.all(), contents))
 
 

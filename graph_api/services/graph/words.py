@@ -84,7 +84,9 @@ def parse_query(query: str) -> list[Term]:
     for word, star in _patterns()[1].findall(_fold(query).replace("_", " ")):
         terms[Term(word[:MAX_WORD_CHARS], bool(star))] = None
     if not terms:
-        raise BadUserInput("query must contain at least one word (letters or digits)", field="query")
+        raise BadUserInput(
+            "query must contain at least one word (letters or digits)", field="query"
+        )
     if len(terms) > MAX_QUERY_WORDS:
         raise BadUserInput(f"query has more than {MAX_QUERY_WORDS} words", field="query")
     return list(terms)
