@@ -14,9 +14,10 @@ and 3 x `--nodes` random relationships over 5 types (the last 10 nodes have none
   ASGI, so parsing, validation and serialisation are included), `--runs` timed requests
   (after 3 warm-ups) of each: search with 1 word (any of the list), 1 frequent word (one of
   the 20 most frequent, found in most components: every hit is ranked, so this is the
-  worst case), 2 words (both from one component) and a 3-letter prefix; shortestPath (OUT) between random pairs at distance 2, 4 and 6, an
-  unreachable pair (target without relationships), and a pair at distance 6 asked with
-  maxDepth 5 (the whole 5 levels explored, then null); typeCounts. Prints p50 / p99 ms
+  worst case), 2 words (both from one component) and a 3-letter prefix; shortestPath
+  (OUT) between random pairs at distance 2, 4 and 6, an unreachable pair (target without
+  relationships), and a pair at distance 6 asked with maxDepth 5 (the whole 5 levels
+  explored, then null); typeCounts. Prints p50 / p99 ms
   (targets: search p50 < 20 ms, distance 6 p50 < 100 ms, typeCounts < 5 ms).
 - the alternative to the level-by-level search: one recursive CTE computing the distance
   (UNION over (node, depth) pairs, the closest a CTE gets to pruning visited nodes), timed
