@@ -332,6 +332,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--queries-only", action="store_true", help="Import once (with the index) and query."
+    )
     args = parser.parse_args()
     server = (
         args.database_url
@@ -348,8 +351,10 @@ def main() -> None:
             f" (files written in {time.perf_counter() - started:.1f}s);"
             f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
-        with fresh_database(folder, "without", server) as url:
-            without, without_cpu, _ = run_import(folder, url, "without")
+        without = without_cpu = float("nan")
+        if not args.queries_only:
+            with fresh_database(folder, "without", server) as url:
+                without, without_cpu, _ = run_import(folder, url, "without")
         with fresh_database(folder, "with", server) as url:
             with_index, with_cpu, session_id = run_import(folder, url, "with")
             print("CSV import (graph-api import, child process)")

@@ -34,6 +34,7 @@ from graph_api.services.specs import Direction
 from graph_api.services.validation import check_list_length, is_storable
 
 MAX_DEPTH = 10
+_BY_TARGET = "INDEXED BY ix_relationships_session_target"
 CHUNK = 10_000
 Hop = tuple[str, str]
 
@@ -104,6 +105,10 @@ async def _adjacent(
             )
             if types is not None:
                 statement = statement.where(relationships.c.type.in_(types))
+            if column is relationships.c.target_id:
+                # Without statistics SQLite prefers scanning the whole session in the
+                # covering unique index to the (session_id, target_id) one.
+                statement = statement.with_hint(relationships, _BY_TARGET, "sqlite")
             found.update((row.id, row) for row in await db.execute(statement))
     return list(found.values())
 

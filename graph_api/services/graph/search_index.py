@@ -55,9 +55,10 @@ async def refresh(
 
 async def _documents(db: UnitOfWork, session_id: str, node_ids: Sequence[str]) -> list[Any]:
     labels = await db.execute(
-        select(nodes.c.node_id, nodes.c.label).where(
-            nodes.c.session_id == session_id, nodes.c.node_id.in_(node_ids)
-        )
+        select(nodes.c.node_id, nodes.c.label)
+        .where(nodes.c.session_id == session_id, nodes.c.node_id.in_(node_ids))
+        # Without statistics SQLite would scan the session in the covering label index.
+        .with_hint(nodes, "INDEXED BY sqlite_autoindex_nodes_1", "sqlite")
     )
     contents: dict[str, list[str]] = defaultdict(list)
     for row in await db.execute(
