@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select, text
 
 from graph_api.db.models import relationships
 from graph_api.db.transaction import UnitOfWork
@@ -34,7 +34,6 @@ from graph_api.services.specs import Direction
 from graph_api.services.validation import check_list_length, is_storable
 
 MAX_DEPTH = 10
-_BY_TARGET = "INDEXED BY ix_relationships_session_target"
 CHUNK = 10_000
 Hop = tuple[str, str]
 
@@ -94,23 +93,40 @@ async def _adjacent(
     found: dict[int, Row[Any]] = {}
     for column in _columns(direction, forward):
         for start in range(0, len(frontier), CHUNK):
-            statement = select(
+            statement: Any = select(
                 relationships.c.id,
                 relationships.c.source_id,
                 relationships.c.target_id,
                 relationships.c.type,
             ).where(
-                relationships.c.session_id == session_id,
-                column.in_(frontier[start : start + CHUNK]),
+                relationships.c.session_id == bindparam("s"),
+                column.in_(bindparam("ids", expanding=True)),
             )
             if types is not None:
-                statement = statement.where(relationships.c.type.in_(types))
-            if column is relationships.c.target_id:
-                # Without statistics SQLite prefers scanning the whole session in the
-                # covering unique index to the (session_id, target_id) one.
-                statement = statement.with_hint(relationships, _BY_TARGET, "sqlite")
-            found.update((row.id, row) for row in await db.execute(statement))
+                statement = statement.where(
+                    relationships.c.type.in_(bindparam("types", expanding=True))
+                )
+            if column is relationships.c.target_id and db.dialect == "sqlite":
+                statement = _by_target(types)
+            params = {"s": session_id, "ids": list(frontier[start : start + CHUNK])}
+            if types is not None:
+                params["types"] = list(types)
+            found.update((row.id, row) for row in await db.execute(statement, params))
     return list(found.values())
+
+
+def _by_target(types: Sequence[str] | None) -> Any:
+    """SQLite's read by target, naming its index: without statistics, SQLite would rather
+    scan the whole session in the covering unique (session, source, target, type) index."""
+    return text(
+        "SELECT id, source_id, target_id, type FROM relationships"
+        " INDEXED BY ix_relationships_session_target"
+        " WHERE session_id = :s AND target_id IN :ids"
+        + (" AND type IN :types" if types is not None else "")
+    ).bindparams(
+        bindparam("ids", expanding=True),
+        *([bindparam("types", expanding=True)] if types is not None else []),
+    )
 
 
 async def shortest_path(

@@ -55,10 +55,11 @@ async def refresh(
 
 async def _documents(db: UnitOfWork, session_id: str, node_ids: Sequence[str]) -> list[Any]:
     labels = await db.execute(
-        select(nodes.c.node_id, nodes.c.label)
-        .where(nodes.c.session_id == session_id, nodes.c.node_id.in_(node_ids))
-        # Without statistics SQLite would scan the session in the covering label index.
-        .with_hint(nodes, "INDEXED BY sqlite_autoindex_nodes_1", "sqlite")
+        # `type` too: with (node_id, label) alone SQLite, without statistics, would scan the
+        # whole session in the covering label index instead of the primary key.
+        select(nodes.c.node_id, nodes.c.label, nodes.c.type).where(
+            nodes.c.session_id == session_id, nodes.c.node_id.in_(node_ids)
+        )
     )
     contents: dict[str, list[str]] = defaultdict(list)
     for row in await db.execute(
@@ -73,7 +74,7 @@ async def _documents(db: UnitOfWork, session_id: str, node_ids: Sequence[str]) -
 def _rows(
     dialect: str, session_id: str, labels: Sequence[Any], contents: dict[str, list[str]]
 ) -> Iterator[tuple[Any, ...]]:
-    for node_id, label in labels:
+    for node_id, label, _ in labels:
         terms = words(label)
         if terms:
             yield (session_id, node_id, True, encode_terms(dialect, terms))
