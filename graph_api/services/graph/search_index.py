@@ -50,7 +50,14 @@ async def refresh(
     for start in range(0, len(node_ids), CHUNK):
         chunk = node_ids[start : start + CHUNK]
         rows = await _documents(db, session_id, chunk)
-        await bulk.insert_rows(db=db, target=search_documents, columns=COLUMNS, rows=rows)
+        # A node has a few documents: as few nodes as a small write stays one executemany.
+        await bulk.insert_rows(
+            db=db,
+            target=search_documents,
+            columns=COLUMNS,
+            rows=rows,
+            fast_path=len(chunk) >= bulk.COPY_THRESHOLD,
+        )
 
 
 async def _documents(db: UnitOfWork, session_id: str, node_ids: Sequence[str]) -> list[Any]:
