@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -32,7 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData(
     naming_convention={
@@ -175,6 +176,7 @@ relationships = Table(
     CheckConstraint("version >= 1", name="version_positive"),
     Index("ix_relationships_session_target", "session_id", "target_id"),
     Index("ix_relationships_session_id", "session_id", "id"),
+    Index("ix_relationships_session_type", "session_id", "type"),
     sqlite_autoincrement=True,
 )
 
@@ -283,3 +285,37 @@ session_members = Table(
     CheckConstraint("role IN ('OWNER', 'EDITOR', 'VIEWER')", name="role_known"),
     Index("ix_session_members_user_id", "user_id", "session_id"),
 )
+
+# Full-text search (services/graph/search_index.py): one document per node label and per
+# component with words, holding the node's words as the search rule normalised them (text
+# joined by spaces on SQLite, text[] on PostgreSQL). Deleting a node or a session removes
+# its documents by cascade. The engine-native indexes over `terms` exist only in the
+# migration (2026_12_07_0005): PostgreSQL's GIN on array_to_tsvector(terms), SQLite's
+# FTS5 table search_fts (external content, kept in step by triggers on this table).
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("id", IdInteger, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), nullable=False),
+    Column("node_id", _code_point_string(64), nullable=False),
+    Column("in_label", Boolean, nullable=False),
+    Column("terms", Text().with_variant(ARRAY(Text), "postgresql"), nullable=False),
+    ForeignKeyConstraint(
+        ["session_id", "node_id"],
+        ["nodes.session_id", "nodes.node_id"],
+        ondelete="CASCADE",
+    ),
+    Index("ix_search_documents_node", "session_id", "node_id"),
+    sqlite_autoincrement=True,
+)
+
+# Engine-native search objects the migration makes and the tables above do not describe.
+SEARCH_ENGINE_OBJECTS = frozenset(
+    {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config"}
+    | {"ix_search_documents_terms"}
+)
+
+
+def in_models(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's include_name: leave out the engine-native search objects when comparing."""
+    return name not in SEARCH_ENGINE_OBJECTS

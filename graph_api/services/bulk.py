@@ -73,7 +73,17 @@ INSERTERS: dict[str, Inserter] = {"postgresql": _copy_or_executemany}
 
 
 async def insert_rows(
-    *, db: UnitOfWork, target: Table, columns: Sequence[str], rows: Iterable[Row]
+    *,
+    db: UnitOfWork,
+    target: Table,
+    columns: Sequence[str],
+    rows: Iterable[Row],
+    fast_path: bool = True,
 ) -> None:
-    """Insert `rows` into `target` in batches (JSON as text, timestamps from db_timestamp)."""
-    await INSERTERS.get(db.dialect, _executemany)(db, target, columns, rows)
+    """Insert `rows` into `target` in batches (JSON as text, timestamps from db_timestamp).
+
+    `fast_path=False`: the caller knows the write is small whatever its row count (rows
+    derived from a few entities), so it stays one executemany per batch.
+    """
+    inserter = INSERTERS.get(db.dialect, _executemany) if fast_path else _executemany
+    await inserter(db, target, columns, rows)

@@ -20,6 +20,7 @@ from graph_api.db.models import changes as changes_table
 from graph_api.db.models import sessions as sessions_table
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services import bulk, clock
+from graph_api.services.graph import search_index
 
 Op = Literal["CREATE", "UPDATE", "DELETE"]
 Kind = Literal["SESSION", "NODE", "RELATIONSHIP"]
@@ -203,7 +204,19 @@ async def _flush(db: UnitOfWork, pending: _PendingChanges) -> None:
                 for (kind, key), (op, save_id, fields, version) in current.entries.items()
             ),
         )
+        await _refresh_search(db, session_id, current)
         db.notify(session_id, current.revision)
+
+
+async def _refresh_search(db: UnitOfWork, session_id: str, current: _SessionChanges) -> None:
+    # The search documents follow the nodes this request created or changed (see
+    # services/graph/search_index.py for why the change log is where this happens).
+    created: list[str] = []
+    updated: list[str] = []
+    for (kind, key), (op, _) in current.entries.items():
+        if kind == "NODE" and op != "DELETE":
+            (created if op == "CREATE" else updated).append(key)
+    await search_index.refresh(db=db, session_id=session_id, created=created, updated=updated)
 
 
 async def list_changes(

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.db.models import components, nodes, relationships, sessions
+from graph_api.db.transaction import transaction_context
+from graph_api.services.graph import search_index
 
 NODE_IDS = ["N001", "N002", "N010", "N9", "a", "a.b", "Z:1", "x-y", "n_1", "N0"]
 BAD_NODE_IDS = ["bad id", "-x", "", "é"]
@@ -128,3 +130,8 @@ async def insert_graph(engine: AsyncEngine, graph: Graph) -> None:
             if rows:
                 await conn.execute(table.insert(), rows)
         await conn.commit()
+    # The search documents, as the change log would have made them for these nodes.
+    async with transaction_context(engine, write=True) as db:
+        await search_index.refresh(
+            db=db, session_id=graph.session_id, created=graph.node_ids, updated=[]
+        )

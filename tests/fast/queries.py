@@ -162,7 +162,12 @@ class Builder:
 
     def objects(self, type_: str, depth: int) -> list[str]:
         choices = {
-            "Session": [self.session_node, self.nodes_connection, self.relationships_connection],
+            "Session": [
+                self.session_node,
+                self.nodes_connection,
+                self.relationships_connection,
+                self.graph_question,
+            ],
             "Node": [self.components, self.endpoint_list, self.node_session, self.rare],
             "Relationship": [self.endpoint],
             "Component": [],
@@ -206,6 +211,35 @@ class Builder:
             return "nodeId"
         self.unsupported = True
         return "neighbors { nodeId }"
+
+    def graph_question(self, depth: int) -> str:
+        """shortestPath, search or typeCounts (CONTRACT.md §12): the general path answers."""
+        self.unsupported = True
+        kind = self.draw(st.sampled_from(["path", "search", "counts"]))
+        if kind == "counts":
+            return self.field("typeCounts { nodes { type count } relationships { type count } }")
+        if kind == "search":
+            words = [row["label"] for row in self.graph.nodes] + ["abc", "x*", "é", "!"]
+            args = [self.arg("query", "String!", self.draw(st.sampled_from(words)))]
+            if self.maybe(0.3):
+                args.append(self.arg("first", "Int", self.draw(st.sampled_from([0, 1, 3]))))
+            if self.maybe(0.3):
+                types = self.draw(st.lists(st.sampled_from(NODE_TYPES), max_size=2))
+                args.append(self.arg("types", "[String!]", types))
+            hit = f"{{ score matchedIn node {self.selection('Node', depth)} }}"
+            return self.field(f"search({', '.join(args)}) {hit}")
+        ends = st.sampled_from(NODE_IDS + BAD_NODE_IDS[:1])
+        args = [
+            self.arg("from", "String!", self.draw(ends)),
+            self.arg("to", "String!", self.draw(ends)),
+        ]
+        if self.maybe():
+            direction = self.draw(st.sampled_from(["OUT", "IN", "BOTH"]))
+            args.append(self.arg("direction", "Direction", Literal(direction)))
+        if self.maybe(0.3):
+            args.append(self.arg("maxDepth", "Int", self.draw(st.sampled_from([0, 1, 3, 10]))))
+        path = f"{{ length nodes {self.selection('Node', depth)} relationships {{ id type }} }}"
+        return self.field(f"shortestPath({', '.join(args)}) {path}")
 
     # ---------------------------------------------------------------- connections
 

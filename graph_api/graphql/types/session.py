@@ -11,12 +11,16 @@ from sqlalchemy import Row
 from graph_api.graphql.context import Info
 from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
 from graph_api.graphql.scalars import JSON
-from graph_api.graphql.types.common import NodeOrder, PageInfo
+from graph_api.graphql.types.common import Direction, NodeOrder, PageInfo
+from graph_api.graphql.types.graph import Path, SearchHit, TypeCounts
 from graph_api.graphql.types.identity import SessionMember, SessionRole
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.relationship import Relationship
 from graph_api.services import access, reads, sharing
 from graph_api.services import csv_export as csv_export_service
+from graph_api.services.graph import counts as count_service
+from graph_api.services.graph import paths as path_service
+from graph_api.services.graph import search as search_service
 from graph_api.services.specs import NodeFilter, Page, RelationshipFilter
 
 
@@ -212,6 +216,52 @@ class Session:
     async def members(self, info: Info) -> list[SessionMember]:
         [members] = await sharing.members_of(db=info.context.db, session_ids=[self.id])
         return [SessionMember.from_member(member) for member in members]
+
+    @strawberry.field(
+        description=(
+            "Fewest-hops path between two nodes (CONTRACT.md section 12), "
+            "or null when none within maxDepth (1..10)."
+        )
+    )
+    async def shortest_path(
+        self,
+        info: Info,
+        from_: Annotated[str, strawberry.argument(name="from")],
+        to: str,
+        direction: Direction | None = Direction.OUT,
+        types: list[str] | None = None,
+        max_depth: int | None = 6,
+    ) -> Path | None:
+        found = await path_service.shortest_path(
+            db=info.context.db,
+            session_id=self.id,
+            source=from_,
+            target=to,
+            direction=(direction or Direction.OUT).value,
+            types=types,
+            max_depth=6 if max_depth is None else max_depth,
+        )
+        return Path.from_path(found, info) if found is not None else None
+
+    @strawberry.field(
+        description=(
+            "Full-text search over node labels and component contents (CONTRACT.md section 12)."
+        )
+    )
+    async def search(
+        self, info: Info, query: str, first: int | None = 20, types: list[str] | None = None
+    ) -> list[SearchHit]:
+        hits = await search_service.search(
+            db=info.context.db, session_id=self.id, query=query, first=first, types=types
+        )
+        return [SearchHit.from_hit(hit) for hit in hits]
+
+    @strawberry.field(
+        description="How many nodes and relationships of each type, largest first, then by type."
+    )
+    async def type_counts(self, info: Info) -> TypeCounts:
+        found = await count_service.type_counts(db=info.context.db, session_id=self.id)
+        return TypeCounts.from_counts(found)
 
 
 @strawberry.type
