@@ -213,7 +213,7 @@ async def _refresh_search(db: UnitOfWork, session_id: str, current: _SessionChan
     # services/graph/search_index.py for why the change log is where this happens).
     created: list[str] = []
     updated: list[str] = []
-    for (kind, key), (op, _) in current.entries.items():
+    for (kind, key), (op, *_) in current.entries.items():
         if kind == "NODE" and op != "DELETE":
             (created if op == "CREATE" else updated).append(key)
     await search_index.refresh(db=db, session_id=session_id, created=created, updated=updated)
