@@ -88,6 +88,8 @@ def test_dragging_a_node_saves_its_position(open_page: Any, api: Api) -> None:
     session_id = api.create_session()
     page = open_page(f"/#/s/{session_id}")
     wait_saved(page)
+    # "Saved" can show before the network view has drawn the session's nodes.
+    page.wait_for_function("graphEditor.view.screenOf('N001') !== null")
     start = page.evaluate("graphEditor.view.screenOf('N001')")
     page.mouse.move(start["x"], start["y"])
     page.mouse.down()
