@@ -2,29 +2,42 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+SERVE_STAMP := $(VENV)/.serve-stamp
 STAMP := $(VENV)/.installed-stamp
+# Standard clients nobody here wrote (graphql-ws, graphql-http, Apollo Client): the tests run them.
+CLIENTS_STAMP := tests/clients/node_modules/.installed-stamp
 PYTEST_ARGS ?=
+SERVE_ARGS ?=
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
 .PHONY: setup serve test test-postgres lint format bench schema vendor clean
 
-$(STAMP): pyproject.toml
+# Serving needs the runtime dependencies only; tests, lint and benchmarks add the dev extra.
+$(SERVE_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(SERVE_STAMP)
+
+$(STAMP): pyproject.toml $(SERVE_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(CLIENTS_STAMP): tests/clients/package.json tests/clients/package-lock.json
+	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
+	touch $(CLIENTS_STAMP)
+
 setup: $(STAMP)
 
-serve: setup  ## set up, create/migrate ./graph_api.db, serve http://127.0.0.1:8000
-	$(BIN)/graph-api serve
+serve: $(SERVE_STAMP)  ## set up, create/migrate ./graph_api.db, serve http://127.0.0.1:8000
+	$(BIN)/graph-api serve $(SERVE_ARGS)
 
-test: setup  ## set up and run the whole suite (SQLite; PostgreSQL too when GRAPH_API_TEST_DATABASE_URL is set)
+test: setup $(CLIENTS_STAMP)  ## set up and run the whole suite (SQLite; PostgreSQL too when GRAPH_API_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # The whole suite (the editor's browser tests too) on the local PostgreSQL server; each xdist
 # worker creates and drops its own database. REQUIRE: fail, never skip, if it cannot run there.
-test-postgres: setup  ## the suite again on the local PostgreSQL server
+test-postgres: setup $(CLIENTS_STAMP)  ## the suite again on the local PostgreSQL server
 	GRAPH_API_TEST_DATABASE_URL=$(POSTGRES_URL) GRAPH_API_REQUIRE_POSTGRES=1 \
 		$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
