@@ -33,6 +33,9 @@ export function createAutoSaver({ store, onStatus, onConflict, onSessionGone, on
   }
 
   function status() {
+    // Until the session and any drafts left by closed tabs are laid over, nothing is known
+    // to be saved: "Saved" then would be a claim, not a fact.
+    if (store.loading) return { state: 'loading', text: 'Loading…' };
     if (retry) {
       const secs = Math.max(0, Math.ceil((retry.at - Date.now()) / 1000));
       return { state: 'offline', text: `Offline, retrying in ${secs} s` };

@@ -46,6 +46,7 @@ export function createSync({ store, saver, isFocused, onGone, onLiveState, onOff
     }
     if (token !== openToken) return false;
     if (!validation.valid) {
+      store.loading = false;
       onGone(id, validation.reason);
       return false;
     }
