@@ -21,19 +21,12 @@ from starlette.responses import Response
 
 from graph_api.app import create_app
 from graph_api.gc_tuning import tune_for_serving
+from support import plain_floor
 
-_PAGE = "SELECT node_id FROM nodes WHERE session_id = :s ORDER BY node_id LIMIT :n"
-NODES = text(
-    "SELECT node_id, label, type FROM nodes WHERE session_id = :s ORDER BY node_id LIMIT :n"
-)
-COMPONENTS = text(
-    "SELECT node_id, position, type, content FROM components"
-    f" WHERE session_id = :s AND node_id IN ({_PAGE}) ORDER BY node_id, position"
-)
-OUTGOING = text(
-    "SELECT r.source_id, r.type, t.node_id, t.label FROM relationships r"
-    " JOIN nodes t ON t.session_id = r.session_id AND t.node_id = r.target_id"
-    f" WHERE r.session_id = :s AND r.source_id IN ({_PAGE}) ORDER BY r.id"
+# The same statements as the plain-driver floor, with SQLAlchemy's named parameters.
+NODES, COMPONENTS, OUTGOING = (
+    text(sql.format(s=":s", n=":n"))
+    for sql in (plain_floor.NODES, plain_floor.COMPONENTS, plain_floor.OUTGOING)
 )
 ONE_NODE = text("SELECT node_id, label, type FROM nodes WHERE session_id = :s AND node_id = :n")
 ONE_NODE_COMPONENTS = text(
@@ -55,23 +48,7 @@ async def nested(engine: AsyncEngine, session_id: str, first: int) -> dict[str, 
         component_rows = (await conn.execute(COMPONENTS, params)).all()
         outgoing_rows = (await conn.execute(OUTGOING, params)).all()
         await conn.rollback()
-    parts: dict[str, list[dict[str, Any]]] = {row[0]: [] for row in node_rows}
-    for node_id, position, type_, content in component_rows:
-        parts[node_id].append({"position": position, "type": type_, "content": content})
-    outgoing: dict[str, list[dict[str, Any]]] = {row[0]: [] for row in node_rows}
-    for source_id, type_, target_id, label in outgoing_rows:
-        outgoing[source_id].append({"type": type_, "target": {"nodeId": target_id, "label": label}})
-    items = [
-        {
-            "nodeId": node_id,
-            "label": label,
-            "type": type_,
-            "components": parts[node_id],
-            "outgoing": outgoing[node_id],
-        }
-        for node_id, label, type_ in node_rows
-    ]
-    return {"data": {"session": {"nodes": {"nodes": items}}}}
+    return plain_floor.nested_answer(node_rows, component_rows, outgoing_rows)
 
 
 async def one_node(engine: AsyncEngine, session_id: str, node_id: str) -> dict[str, Any]:

@@ -30,7 +30,8 @@ OUTGOING = (
 )
 
 
-def _answer(node_rows: Any, component_rows: Any, outgoing_rows: Any) -> bytes:
+def nested_answer(node_rows: Any, component_rows: Any, outgoing_rows: Any) -> dict[str, Any]:
+    """The nested query's answer from the rows of NODES, COMPONENTS and OUTGOING."""
     parts: dict[str, list[dict[str, Any]]] = {row[0]: [] for row in node_rows}
     for node_id, position, type_, content in component_rows:
         parts[node_id].append({"position": position, "type": type_, "content": content})
@@ -47,7 +48,11 @@ def _answer(node_rows: Any, component_rows: Any, outgoing_rows: Any) -> bytes:
         }
         for node_id, label, type_ in node_rows
     ]
-    return orjson.dumps({"data": {"session": {"nodes": {"nodes": items}}}})
+    return {"data": {"session": {"nodes": {"nodes": items}}}}
+
+
+def _answer(node_rows: Any, component_rows: Any, outgoing_rows: Any) -> bytes:
+    return orjson.dumps(nested_answer(node_rows, component_rows, outgoing_rows))
 
 
 def sqlite_fetcher(database_url: str, session_id: str, first: int) -> Callable[[], bytes]:
