@@ -1,15 +1,23 @@
-"""Single-node reads under load, against the floor of the same run (issue 6).
+"""Small requests against two floors in the same run (issues 6 and 16).
 
-8 concurrent keep-alive connections (a small asyncio HTTP/1.1 client, cheap enough
-not to steal the server's CPU) ask for random nodes of graph1k,
+Three servers' paths, each under uvicorn the same way (support/server.py):
+- ours: `create_app()` (bench/support/floor_app.py), POST /graphql;
+- engine floor: plain SQL + orjson routes inside that same app (same engine, driver, pool,
+  middlewares), so ours / engine floor measures what GraphQL adds;
+- plain floor: a bare ASGI callable over plain sqlite3 or asyncpg and orjson
+  (bench/support/plain_app.py), no framework: ours / plain floor is the whole cost of our stack.
 
-    node(sessionId, nodeId) { nodeId label type components { position type content } }
+Cases (alternating slices between the paths, so a neighbour's load hits all of them alike):
+- `{ __typename }`, one connection, sequential: p50;
+- node by key, one connection, sequential: p50;
+      node(sessionId, nodeId) { nodeId label type components { position type content } }
+- node by key, 8 keep-alive connections (a small asyncio HTTP/1.1 client): requests/s;
+- validateSession, one connection, sequential: p50 (a committed UPDATE of lastAccessed).
 
-for N seconds, and the floor route (plain SQL + orjson in the same process) for as long,
-in alternating slices. Prints requests/s, latency percentiles and errors for both, and
-ours / floor.
+Prints every figure, both ratios and issue 16's target next to it.
 
-    .venv/bin/python bench/throughput.py [--seconds 15] [--connections 8] [--workers 1]
+    .venv/bin/python bench/throughput.py [--seconds 10] [--sequential-seconds 3]
+        [--connections 8] [--workers 1]
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 """
 
@@ -23,25 +31,46 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import orjson
 from support.seed import GRAPH1K, graph_node_ids
-from support.server import serve
+from support.server import Server, serve
 from support.stats import percentile, seeded_database
 
 QUERY = """query One($s: ID!, $n: String!) {
   node(sessionId: $s, nodeId: $n) { nodeId label type components { position type content } }
 }"""
-TARGET_SHARE = 0.20
+VALIDATE = """mutation($id: ID!) { validateSession(id: $id) {
+  valid reason session { id lastAccessed revision } } }"""
+TARGET_SHARE = 0.20  # issue 6: ours / engine floor, requests/s
+# issue 16's targets: p50 in ms (at most) or requests/s (at least), per engine.
+TARGETS: dict[str, dict[str, float]] = {
+    "typename": {"sqlite": 0.5, "postgresql": 0.5},
+    "node": {"sqlite": 1.2, "postgresql": 1.2},
+    "node x8": {"sqlite": 2500.0, "postgresql": 1500.0},
+    "validate": {"sqlite": 1.0, "postgresql": 1.0},
+}
+PATHS = ("ours", "engine floor", "plain floor")
 
 
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Case:
+    name: str
+    connections: int
+    seconds: float
+    # per path: (base url, requests) or None when that floor has no such route
+    paths: dict[str, tuple[str, list[bytes]] | None]
 
 
 def _request(host: str, path: str, payload: bytes) -> bytes:
@@ -68,7 +97,10 @@ def _ok(status: int, body: bytes) -> bool:
     if status != 200:
         return False
     answer = orjson.loads(body)
-    return "errors" not in answer and answer["data"]["node"] is not None
+    if "errors" in answer:
+        return False
+    (value,) = answer["data"].values()
+    return value is not None and (not isinstance(value, dict) or value.get("valid", True))
 
 
 async def _connection(
@@ -105,78 +137,148 @@ async def _load(
     await asyncio.gather(
         *(_connection(host, port, requests, deadline, tally, i) for i in range(connections))
     )
+    tally.seconds += seconds
 
 
-async def _compare(
-    url: str, ours: list[bytes], floor: list[bytes], args: argparse.Namespace
-) -> tuple[Tally, Tally]:
-    # A warm-up of each path (caches, pools), not counted; then alternating slices, so that
-    # a neighbour's load on a shared machine hits both paths alike.
-    for requests in (ours, floor):
-        await _load(url, requests, 1.0, args.connections, Tally())
-    tallies = (Tally(), Tally())
-    for _ in range(args.slices):
-        for requests, tally in zip((ours, floor), tallies, strict=True):
-            await _load(url, requests, args.seconds / args.slices, args.connections, tally)
+async def _run(case: Case, slices: int) -> dict[str, Tally]:
+    # A short warm-up of each path (caches, pools), not counted; then alternating slices.
+    present = {name: path for name, path in case.paths.items() if path is not None}
+    for url, requests in present.values():
+        await _load(url, requests, 0.5, case.connections, Tally())
+    tallies = {name: Tally() for name in present}
+    for _ in range(slices):
+        for name, (url, requests) in present.items():
+            await _load(url, requests, case.seconds / slices, case.connections, tallies[name])
     return tallies
 
 
-def _print(label: str, tally: Tally, seconds: float) -> float:
-    rate = len(tally.latencies) / seconds
-    ms = [value * 1000 for value in tally.latencies] or [0.0]
+def _figure(case: Case, tally: Tally | None) -> float | None:
+    if tally is None or not tally.latencies:
+        return None
+    if case.connections > 1:
+        return len(tally.latencies) / tally.seconds
+    return percentile([value * 1000 for value in tally.latencies], 0.5)
+
+
+def _report(case: Case, tallies: dict[str, Tally], engine: str) -> bool:
+    rate = case.connections > 1
+    unit = "req/s" if rate else "p50 ms"
+    figures = {name: _figure(case, tallies.get(name)) for name in PATHS}
+    ours = figures["ours"]
+    cells = []
+    for name in PATHS:
+        value = figures[name]
+        cells.append(f"{'-':>9}" if value is None else f"{value:9.{0 if rate else 3}f}")
+    ratios = []
+    for name in PATHS[1:]:
+        floor = figures[name]
+        if ours is None or floor is None or not floor:
+            ratios.append(f"{'-':>7}")
+        else:
+            # How many times the floor's cost ours is: latency / latency, or rate / rate.
+            ratios.append(f"{(floor / ours if rate else ours / floor):6.1f}x")
+    target = TARGETS[case.name][engine]
+    met = ours is not None and (ours >= target if rate else ours <= target)
+    errors = sum(t.errors for t in tallies.values())
+    met = met and not errors
     print(
-        f"{label:6} {len(tally.latencies):9,} {rate:9.0f} {percentile(ms, 0.5):8.2f} "
-        f"{percentile(ms, 0.9):8.2f} {percentile(ms, 0.99):8.2f} {max(ms):8.2f} {tally.errors:7}"
+        f"{case.name:9} {unit:6} "
+        + " ".join(cells)
+        + " "
+        + " ".join(ratios)
+        + f"  {'>=' if rate else '<='} {target:g} {'met' if met else 'MISSED'}"
+        + (f" ({errors} errors)" if errors else "")
     )
-    return rate
+    if rate and ours and figures["engine floor"]:
+        share = ours / figures["engine floor"]  # type: ignore[operator]
+        verdict = "ok" if share >= TARGET_SHARE else "MISSED"
+        print(f"          issue 6: ours / engine floor req/s {share:.0%} (>= 20%) {verdict}")
+    return met
+
+
+def _cases(
+    ours: Server, plain: Server, session_id: str, keys: list[str], args: argparse.Namespace
+) -> list[Case]:
+    def posts(path: str, bodies: list[Any]) -> list[bytes]:
+        return [_request("127.0.0.1", path, orjson.dumps(body)) for body in bodies]
+
+    node_bodies = [{"query": QUERY, "variables": {"s": session_id, "n": key}} for key in keys]
+    floor_bodies = [{"sessionId": session_id, "nodeId": key} for key in keys]
+    node_paths: dict[str, tuple[str, list[bytes]] | None] = {
+        "ours": (ours.url, posts("/graphql", node_bodies)),
+        "engine floor": (ours.url, posts("/bench/floor/node", floor_bodies)),
+        "plain floor": (plain.url, posts("/node", floor_bodies)),
+    }
+    seq = args.sequential_seconds
+    return [
+        Case(
+            "typename",
+            1,
+            seq,
+            {
+                "ours": (ours.url, posts("/graphql", [{"query": "{ __typename }"}])),
+                "engine floor": None,
+                "plain floor": (plain.url, posts("/typename", [{}])),
+            },
+        ),
+        Case("node", 1, seq, node_paths),
+        Case("node x8", args.connections, args.seconds, node_paths),
+        Case(
+            "validate",
+            1,
+            seq,
+            {
+                "ours": (
+                    ours.url,
+                    posts("/graphql", [{"query": VALIDATE, "variables": {"id": session_id}}]),
+                ),
+                "engine floor": (ours.url, posts("/bench/floor/validate", [{"id": session_id}])),
+                "plain floor": (plain.url, posts("/validate", [{"id": session_id}])),
+            },
+        ),
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=15.0, help="per path (default 15)")
-    parser.add_argument("--slices", type=int, default=5, help="alternations ours / floor")
+    parser.add_argument("--seconds", type=float, default=10.0, help="node x8, per path")
+    parser.add_argument("--sequential-seconds", type=float, default=3.0, help="per path")
+    parser.add_argument("--slices", type=int, default=5, help="alternations between paths")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help=f"at most {os.cpu_count()}")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument("--no-gc-tuning", action="store_true", help="serve ours without it")
     args = parser.parse_args()
     if not 1 <= args.workers <= (os.cpu_count() or 1):
         parser.error(f"--workers must be between 1 and {os.cpu_count()}")
+    env = {"GRAPH_API_BENCH_NO_GC_TUNING": "1"} if args.no_gc_tuning else None
+    all_met = True
     with seeded_database(args.database_url, (GRAPH1K,), args.seed) as (url, ids):
+        engine = "postgresql" if url.startswith("postgresql") else "sqlite"
         session_id = ids[GRAPH1K.name]
         keys = random.Random(args.seed).sample(graph_node_ids(GRAPH1K), 500)
-        ours = [
-            _request(
-                "bench",
-                "/graphql",
-                orjson.dumps({"query": QUERY, "variables": {"s": session_id, "n": key}}),
-            )
-            for key in keys
-        ]
-        floor = [
-            _request(
-                "bench", "/bench/floor/node", orjson.dumps({"sessionId": session_id, "nodeId": key})
-            )
-            for key in keys
-        ]
         print(
-            f"database: {url.split('@')[-1]}; workers {args.workers}; "
-            f"{args.connections} connections; {args.seconds:g} s per path"
+            f"database: {url.split('@')[-1]}; workers {args.workers}; graph1k; "
+            f"gc tuning {'off' if args.no_gc_tuning else 'on'}; "
+            f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)"
         )
-        with serve(url, workers=args.workers) as server:
+        with (
+            serve(url, workers=args.workers, env=env) as ours,
+            serve(url, workers=args.workers, app="support.plain_app:app") as plain,
+        ):
             print(
-                f"{'path':6} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} "
-                f"{'p99 ms':>8} {'max ms':>8} {'errors':>7}"
+                f"{'case':9} {'unit':6} {'ours':>9} {'engine':>9} {'plain':>9}"
+                f" {'/engine':>7} {'/plain':>7}  target"
             )
-            ours_tally, floor_tally = asyncio.run(_compare(server.url, ours, floor, args))
-            ours_rate = _print("ours", ours_tally, args.seconds)
-            floor_rate = _print("floor", floor_tally, args.seconds)
-            errors = ours_tally.errors
-    share = ours_rate / floor_rate if floor_rate else 0.0
-    verdict = "ok" if share >= TARGET_SHARE and errors == 0 else "MISSED"
+            for case in _cases(ours, plain, session_id, keys, args):
+                tallies = asyncio.run(_run(case, args.slices))
+                all_met = _report(case, tallies, engine) and all_met
     print(
-        f"ours / floor requests/s: {share:.0%} (target >= {TARGET_SHARE:.0%}, 0 errors) {verdict}"
+        "ratios: how many times the floor's cost ours is (p50 / p50, or floor req/s / ours);"
+        f" load average after {os.getloadavg()[0]:.2f}"
     )
+    print("all targets met" if all_met else "some targets MISSED")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Production code never imports this module.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -27,6 +28,10 @@ from support import plain_floor
 NODES, COMPONENTS, OUTGOING = (
     text(sql.format(s=":s", n=":n"))
     for sql in (plain_floor.NODES, plain_floor.COMPONENTS, plain_floor.OUTGOING)
+)
+TOUCH = text(
+    "UPDATE sessions SET last_accessed = :now WHERE id = :s AND expires_at > :now"
+    " RETURNING id, last_accessed, revision"
 )
 ONE_NODE = text("SELECT node_id, label, type FROM nodes WHERE session_id = :s AND node_id = :n")
 ONE_NODE_COMPONENTS = text(
@@ -67,6 +72,20 @@ async def one_node(engine: AsyncEngine, session_id: str, node_id: str) -> dict[s
     }
 
 
+async def touch(engine: AsyncEngine, session_id: str) -> dict[str, Any]:
+    """validateSession(id) { valid reason session { id lastAccessed revision } }"""
+    now = datetime.now(UTC)
+    if engine.dialect.name == "sqlite":
+        now = now.replace(tzinfo=None)
+    async with engine.begin() as conn:
+        row = (await conn.execute(TOUCH, {"s": session_id, "now": now})).first()
+    if row is None:
+        return {"data": {"validateSession": {"valid": False, "reason": "NOT_FOUND"}}}
+    last = row[1] if isinstance(row[1], str) else row[1].isoformat()
+    session = {"id": row[0], "lastAccessed": last, "revision": row[2]}
+    return {"data": {"validateSession": {"valid": True, "session": session}}}
+
+
 def build() -> Any:
     application = create_app()
     if os.environ.get("GRAPH_API_BENCH_FLOOR") != "1":
@@ -81,14 +100,20 @@ def build() -> Any:
         body = orjson.loads(await request.body())
         return _json(await one_node(engine, body["sessionId"], body["nodeId"]))
 
+    async def floor_validate(request: Request) -> Response:
+        body = orjson.loads(await request.body())
+        return _json(await touch(engine, body["id"]))
+
     # Inserted first: the editor's static files are mounted at "/" and would shadow them.
     application.router.add_route("/bench/floor/nested", floor_nested, methods=["POST"])
     application.router.add_route("/bench/floor/node", floor_node, methods=["POST"])
+    application.router.add_route("/bench/floor/validate", floor_validate, methods=["POST"])
     routes = application.router.routes
-    routes.insert(0, routes.pop())
-    routes.insert(0, routes.pop())
+    for _ in range(3):
+        routes.insert(0, routes.pop())
     return application
 
 
 app = build()
-tune_for_serving()  # as graph_api.asgi does for `graph-api serve`
+if os.environ.get("GRAPH_API_BENCH_NO_GC_TUNING") != "1":
+    tune_for_serving()  # as graph_api.asgi does for `graph-api serve`

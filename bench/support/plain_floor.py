@@ -57,12 +57,14 @@ def _answer(node_rows: Any, component_rows: Any, outgoing_rows: Any) -> bytes:
 
 def sqlite_fetcher(database_url: str, session_id: str, first: int) -> Callable[[], bytes]:
     connection = sqlite3.connect(make_url(database_url).database or "")
-    statements = [sql.format(s="?", n="?") for sql in (NODES, COMPONENTS, OUTGOING)]
+    # Named: the session id appears twice in two of the statements.
+    statements = [sql.format(s=":s", n=":n") for sql in (NODES, COMPONENTS, OUTGOING)]
+    params = {"s": session_id, "n": first}
 
     def fetch() -> bytes:
         connection.execute("BEGIN")
         try:
-            rows = [connection.execute(sql, (session_id, first)).fetchall() for sql in statements]
+            rows = [connection.execute(sql, params).fetchall() for sql in statements]
         finally:
             connection.execute("ROLLBACK")
         return _answer(*rows)

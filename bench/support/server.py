@@ -45,9 +45,14 @@ class Server:
 
 @contextmanager
 def serve(
-    database_url: str, *, workers: int = 1, env: dict[str, str] | None = None
+    database_url: str,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    app: str = "support.floor_app:app",
 ) -> Iterator[Server]:
-    """Run bench/support/floor_app.py under uvicorn until the block ends."""
+    """Run bench/support/floor_app.py (or `app`, e.g. support.plain_app:app) under uvicorn
+    until the block ends."""
     port = free_port()
     environment = {
         **os.environ,
@@ -60,7 +65,7 @@ def serve(
         sys.executable,
         "-m",
         "uvicorn",
-        "support.floor_app:app",
+        app,
         "--app-dir",
         str(BENCH_DIR),
         "--host",

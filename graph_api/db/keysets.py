@@ -9,7 +9,10 @@ variables) that every caller had to chunk around. Instead:
   natively; the planner uses the same index as for IN.
 - SQLite: `column IN (SELECT value FROM json_each(:keys))` with the keys as one JSON text.
 
-Either way the statement text is the same for 5 and 50,000 keys: compiled and prepared once.
+Either way the statement text is the same for 2 and 50,000 keys: compiled and prepared once.
+One key (a node by key, its components) is `column = :key`: a second text, no JSON to
+encode and unnest, and a tenth of the construction cost (the subquery above is ~0.1 ms of
+Python per statement: bench/profile_small.py node, issue 16).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 def keys_in(dialect: str, column: ColumnElement[Any], keys: Iterable[Any]) -> ColumnElement[bool]:
     """`column` is one of `keys`, as one bound array (PostgreSQL) or JSON text (others)."""
     values = list(keys)
+    if len(values) == 1:
+        return column == bindparam(None, values[0], type_=column.type, unique=True)
     if dialect == "postgresql":
         array = bindparam(None, values, type_=ARRAY(column.type), unique=True)
         return column == any_(array)

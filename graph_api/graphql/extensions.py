@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, get_operation_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -99,6 +99,7 @@ class UnitOfWorkExtension(SchemaExtension):
             ec.operation_type == OperationType.SUBSCRIPTION
             or not isinstance(context, Context)
             or context.batched
+            or _typename_only(ec.graphql_document, ec.operation_name)
         ):
             yield
             return
@@ -123,6 +124,19 @@ class UnitOfWorkExtension(SchemaExtension):
             else:
                 result.data = None
                 result.errors = failed.errors
+
+
+def _typename_only(document: Any, operation_name: str | None) -> bool:
+    """True for an operation selecting nothing but `__typename` (`{ __typename }`, a
+    client's liveness probe): no resolver of ours runs, so no transaction is opened for it
+    (a BEGIN/COMMIT round trip was most of its cost: bench/README.md, issue 16)."""
+    if document is None:
+        return False
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and all(
+        isinstance(selection, FieldNode) and selection.name.value == "__typename"
+        for selection in operation.selection_set.selections
+    )
 
 
 def _commit_error(exc: Exception) -> GraphAPIError:
