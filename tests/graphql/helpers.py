@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.config import Limits
 from graph_api.db.models import changes, components, nodes, relationships, saves, sessions
+from graph_api.db.transaction import UnitOfWork, transaction_context
+from graph_api.services import nodes as node_service
+from graph_api.services.specs import NodeSpec
 
 # Small limits, so that each is cheap to cross in a test.
 SMALL_LIMITS = Limits(
@@ -89,3 +92,25 @@ async def get_node(gql: Any, session_id: str, node_id: str) -> dict[str, Any] | 
 def code(error: dict[str, Any]) -> str:
     value: str = error["extensions"]["code"]
     return value
+
+
+def commit_a_node_after_the_first_read(
+    monkeypatch: Any, engine: AsyncEngine, session_id: str
+) -> None:
+    """Make another transaction commit node `late` right after a read request's first
+    statement: a request reading one snapshot must not see it."""
+    original = UnitOfWork.execute
+    wrote: list[bool] = []
+
+    async def execute_then_write(self: UnitOfWork, statement: Any, params: Any = None) -> Any:
+        result = await original(self, statement, params)
+        if not self.write and not wrote:
+            wrote.append(True)
+            async with transaction_context(engine, write=True, limits=self.limits) as writer:
+                await node_service.create_nodes(
+                    db=writer, session_id=session_id, specs=[NodeSpec(label="late", node_id="late")]
+                )
+        return result
+
+    monkeypatch.setattr(UnitOfWork, "execute", execute_then_write)
+    return wrote

@@ -12,13 +12,17 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from graph_api.db.transaction import UnitOfWork, transaction_context
 from graph_api.services import changes as change_service
 from graph_api.services import nodes as node_service
 from graph_api.services import reads
-from graph_api.services.specs import NodeSpec
 from tests.factories import make_relationships, make_session
-from tests.graphql.helpers import SMALL_LIMITS, code, revision, row_counts
+from tests.graphql.helpers import (
+    SMALL_LIMITS,
+    code,
+    commit_a_node_after_the_first_read,
+    revision,
+    row_counts,
+)
 
 
 @pytest.fixture
@@ -214,21 +218,7 @@ async def test_a_request_is_one_transaction(app, gql, session_id):
 
 async def test_a_query_reads_one_snapshot(app, gql, session_id, monkeypatch):
     """A writer that commits between two statements of a query is not seen by the query."""
-    engine = app.state.engine
-    original = UnitOfWork.execute
-    wrote = []
-
-    async def execute_then_write(self, statement, params=None):
-        result = await original(self, statement, params)
-        if not self.write and not wrote:
-            wrote.append(True)
-            async with transaction_context(engine, write=True, limits=self.limits) as writer:
-                await node_service.create_nodes(
-                    db=writer, session_id=session_id, specs=[NodeSpec(label="late", node_id="late")]
-                )
-        return result
-
-    monkeypatch.setattr(UnitOfWork, "execute", execute_then_write)
+    wrote = commit_a_node_after_the_first_read(monkeypatch, app.state.engine, session_id)
     data = await gql.ok(
         """query($s: ID!) { session(id: $s) { revision nodeCount
           nodes(first: 5) { totalCount nodes { nodeId } } } }""",

@@ -12,10 +12,7 @@ from sqlalchemy import event
 
 from graph_api.app import create_app
 from graph_api.db.errors import UNAVAILABLE
-from graph_api.db.transaction import UnitOfWork, transaction_context
 from graph_api.services import changes as change_service
-from graph_api.services import nodes as node_service
-from graph_api.services.specs import NodeSpec
 from tests.factories import make_session
 from tests.graphql.batching import (
     ABORTED,
@@ -31,7 +28,7 @@ from tests.graphql.batching import (
     op,
     run_batch,
 )
-from tests.graphql.helpers import change_list, revision
+from tests.graphql.helpers import change_list, commit_a_node_after_the_first_read, revision
 
 
 @pytest.fixture
@@ -258,21 +255,7 @@ async def test_queries_fail_independently(client, session_id):
 async def test_a_read_only_batch_reads_one_snapshot(app, client, session_id, monkeypatch):
     """A writer that commits after the batch's first statement is seen by none of its
     operations, not even the later ones."""
-    engine = app.state.engine
-    original = UnitOfWork.execute
-    wrote = []
-
-    async def execute_then_write(self, statement, params=None):
-        result = await original(self, statement, params)
-        if not self.write and not wrote:
-            wrote.append(True)
-            async with transaction_context(engine, write=True, limits=self.limits) as writer:
-                await node_service.create_nodes(
-                    db=writer, session_id=session_id, specs=[NodeSpec(label="late", node_id="late")]
-                )
-        return result
-
-    monkeypatch.setattr(UnitOfWork, "execute", execute_then_write)
+    wrote = commit_a_node_after_the_first_read(monkeypatch, app.state.engine, session_id)
     results = await run_batch(
         client,
         [
