@@ -29,8 +29,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import StreamingResponse
 
 from graph_api.errors import BadUserInput, LimitExceeded, SessionNotFound
-from graph_api.rest.deps import SessionId
+from graph_api.rest.deps import ReadDb, SessionId
 from graph_api.rest.errors import error_responses
+from graph_api.services import sessions as session_service
 from graph_api.services.csv_progress import ImportProgress, Progress
 from graph_api.services.validation import parse_session_id
 
@@ -154,7 +155,12 @@ async def import_progress(
     session_id: SessionId,
     import_id: Annotated[str, Path(description="The client's name for the import.")],
     request: Request,
+    db: ReadDb,
 ) -> StreamingResponse:
+    # Only who may read the session may watch its imports (the access policy decides); the
+    # read transaction ends before the stream starts.
+    if await session_service.get_session(db=db, session_id=session_id) is None:
+        raise SessionNotFound(session_id)
     channel = channels_of(request).channel(session_id, import_id)
     return StreamingResponse(
         channel.changes(),

@@ -130,9 +130,12 @@ async def test_a_late_watcher_gets_the_last_state_and_a_rejected_import_fails(cl
     ("path", "status", "code"),
     [
         ("/session/not-a-session/bulk/import/x/progress", 404, "SESSION_NOT_FOUND"),
-        (f"/session/{uuid.uuid4()}/bulk/import/{'x' * 65}/progress", 422, "BAD_USER_INPUT"),
+        (f"/session/{uuid.uuid4()}/bulk/import/x/progress", 404, "SESSION_NOT_FOUND"),
+        ("/session/{session}/bulk/import/" + "x" * 65 + "/progress", 422, "BAD_USER_INPUT"),
     ],
+    ids=["malformed-session", "unknown-session", "bad-import-id"],
 )
 async def test_bad_progress_urls(client, path, status, code):
-    response = await client.get(path)
+    session_id = await make_session(client)
+    response = await client.get(path.replace("{session}", session_id))
     assert (response.status_code, response.json()["error"]["code"]) == (status, code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -164,3 +165,15 @@ async def test_free_paths_need_no_token(auth_client: httpx.AsyncClient) -> None:
     query = await auth_client.get("/graphql", params={"query": "{ me { id } }"})
     assert query.status_code == 401
     assert (await auth_client.get("/session/validate/x")).status_code == 401
+
+
+async def test_only_readers_of_the_session_may_watch_its_imports(auth_client, world):
+    """An import's progress stream (REST, server-sent events) goes through the same policy:
+    to a stranger the session is unknown, without a token the request is unauthenticated.
+    (A reader's stream would wait for an import; the policy answers before it starts.)"""
+    path = f"/session/{world.session_id}/bulk/import/watch-1/progress"
+    # Bounded: a stream that was let through would wait for an import that never comes.
+    stranger = await asyncio.wait_for(auth_client.get(path, headers=world.headers("stranger")), 10)
+    assert (stranger.status_code, stranger.json()["error"]["code"]) == (404, "SESSION_NOT_FOUND")
+    nobody = await auth_client.get(path)
+    assert (nobody.status_code, nobody.json()["error"]["code"]) == (401, "UNAUTHENTICATED")
