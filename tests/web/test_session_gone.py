@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -54,6 +55,10 @@ def test_session_deleted_while_open_is_noticed_live(open_page: Any, api: Api) ->
     session_id = api.create_session()
     page = open_session(open_page, session_id)
     api.gql("mutation($id: ID!) { deleteSession(id: $id) { deleted } }", id=session_id)
-    expect(page.locator("#banner")).to_contain_text("was deleted", timeout=5_000)
+    # The live feed says "was deleted"; a deletion that lands before the server registered
+    # the subscription (the protocol does not confirm it, CONTRACT.md §6) is found by the
+    # subscription's SESSION_NOT_FOUND instead: "does not exist (it may have been deleted)".
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text(re.compile("was deleted|may have been deleted"), timeout=5_000)
     expect(status(page)).to_have_text("Session gone")
     expect(page.locator("#add-node")).to_be_disabled()
