@@ -7,20 +7,12 @@ Exit codes: 0 done, 1 rejected input.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
+from graph_api.cli_db import run_write
 from graph_api.cli_help import DatabaseUrl, example
-from graph_api.config import Settings
-from graph_api.errors import GraphAPIError
-
-if TYPE_CHECKING:  # services load only when a command runs: `graph-api --help` stays quick
-    from graph_api.db.transaction import UnitOfWork
-
-T = TypeVar("T")
 
 users_app = typer.Typer(help="Users who sign in with API tokens.", no_args_is_help=True)
 tokens_app = typer.Typer(
@@ -35,30 +27,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(sessions_app, name="sessions")
 
 
-def _run(database_url: str | None, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    """Run `work` in one committed write transaction on a migrated database."""
-    from graph_api.db.engine import create_engine
-    from graph_api.db.migrations import upgrade_to_head
-    from graph_api.db.transaction import transaction_context
-
-    settings = Settings(database_url=database_url) if database_url else Settings()
-
-    async def run() -> T:
-        engine = create_engine(settings)
-        try:
-            await upgrade_to_head(engine)
-            async with transaction_context(engine, write=True, limits=settings.limits) as db:
-                return await work(db)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(run())
-    except GraphAPIError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
-
-
 @users_app.command("add", epilog=example("graph-api users add ann"))
 def users_add(
     name: Annotated[str, typer.Argument(help="The user's id (as it appears in userId).")],
@@ -67,7 +35,7 @@ def users_add(
     """Create a user (then give them a token with `graph-api tokens create NAME`)."""
     from graph_api.services.identity import tokens
 
-    created = _run(database_url, lambda db: tokens.add_user(db=db, user_id=name))
+    created = run_write(database_url, lambda db: tokens.add_user(db=db, user_id=name))
     typer.echo(f"user {name} {'added' if created else 'exists already'}")
 
 
@@ -85,7 +53,7 @@ def tokens_create(
     """Create an API token and print it once (only its hash is kept)."""
     from graph_api.services.identity import tokens
 
-    token, info = _run(
+    token, info = run_write(
         database_url,
         lambda db: tokens.create_token(db=db, user_id=name, expires_in_days=expires),
     )
@@ -102,7 +70,7 @@ def tokens_list(
     """List a user's tokens: id, created, expires, revoked (never the tokens themselves)."""
     from graph_api.services.identity import tokens
 
-    infos = _run(database_url, lambda db: tokens.list_tokens(db=db, user_id=name))
+    infos = run_write(database_url, lambda db: tokens.list_tokens(db=db, user_id=name))
     typer.echo("id\tcreated\texpires\trevoked")
     for info in infos:
         expires = info.expires_at.isoformat() if info.expires_at else "never"
@@ -118,7 +86,7 @@ def tokens_revoke(
     """Revoke a token: refused from the next request on; its live subscriptions end."""
     from graph_api.services.identity import tokens
 
-    info = _run(database_url, lambda db: tokens.revoke_token(db=db, token_id=token_id))
+    info = run_write(database_url, lambda db: tokens.revoke_token(db=db, token_id=token_id))
     typer.echo(f"token {info.id} of {info.user_id} revoked")
 
 
@@ -134,7 +102,7 @@ def sessions_assign(
     """Give a session an owner (sessions created before authentication have none)."""
     from graph_api.services import sharing
 
-    canonical = _run(
+    canonical = run_write(
         database_url, lambda db: sharing.assign_owner(db=db, session_id=session_id, user_id=user)
     )
     typer.echo(f"session {canonical} is owned by {user}")

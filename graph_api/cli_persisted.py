@@ -8,14 +8,16 @@ stored; all are stored in one transaction. Exit codes: 0 done, 1 a file was refu
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from graph_api.cli_db import run_write
 from graph_api.cli_help import DatabaseUrl, example
-from graph_api.config import Settings
+
+if TYPE_CHECKING:
+    from graph_api.db.transaction import UnitOfWork
 
 persisted_app = typer.Typer(help="Persisted queries (documents run by their hash).")
 
@@ -50,25 +52,13 @@ def add_command(files: Files, database_url: DatabaseUrl = None) -> None:
             typer.echo(f"{path}: not a GraphQL document: {error.message}", err=True)
             raise typer.Exit(1) from None
         documents.append((path, text))
-    settings = Settings(database_url=database_url) if database_url else Settings()
-    hashes = asyncio.run(_store(settings, [text for _, text in documents]))
-    for (path, _), sha256 in zip(documents, hashes, strict=True):
-        typer.echo(f"{sha256}  {path}")
-
-
-async def _store(settings: Settings, documents: list[str]) -> list[str]:
-    from graph_api.db.engine import create_engine
-    from graph_api.db.migrations import upgrade_to_head
-    from graph_api.db.transaction import transaction_context
     from graph_api.services import persisted_queries as persisted_service
 
-    engine = create_engine(settings)
-    try:
-        await upgrade_to_head(engine)
-        async with transaction_context(engine, write=True, limits=settings.limits) as db:
-            return [
-                await persisted_service.store_document(db=db, document=document)
-                for document in documents
-            ]
-    finally:
-        await engine.dispose()
+    async def store(db: UnitOfWork) -> list[str]:
+        return [
+            await persisted_service.store_document(db=db, document=text) for _, text in documents
+        ]
+
+    hashes = run_write(database_url, store)
+    for (path, _), sha256 in zip(documents, hashes, strict=True):
+        typer.echo(f"{sha256}  {path}")
