@@ -66,30 +66,11 @@ def live_server() -> Any:
     @asynccontextmanager
     async def start(settings: Settings) -> AsyncIterator[LiveServer]:
         app = create_app(settings)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            app, lifespan="on", log_level="warning", ws="websockets-sansio", ws_ping_interval=None
-        )
-        server = uvicorn.Server(config)
-        # uvicorn would install its own SIGINT/SIGTERM handlers in the test process.
-        server.capture_signals = _no_signals  # type: ignore[method-assign]
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        try:
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.01)
-            url = f"http://127.0.0.1:{port}"
-            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-                yield LiveServer(url, app, http, HttpGraphQL(http))
-        finally:
-            server.should_exit = True
-            with suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, 15)
-            sock.close()
+        async with (
+            serving(app, ws="websockets-sansio", ws_ping_interval=None) as url,
+            httpx.AsyncClient(base_url=url, timeout=30) as http,
+        ):
+            yield LiveServer(url, app, http, HttpGraphQL(http))
 
     return start
 
@@ -97,6 +78,30 @@ def live_server() -> Any:
 @contextmanager
 def _no_signals() -> Iterator[None]:
     yield
+
+
+@asynccontextmanager
+async def serving(app: Any, **config: Any) -> AsyncIterator[str]:
+    """Serve the ASGI `app` with uvicorn in this event loop on 127.0.0.1:<free port>;
+    yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning", **config))
+    # uvicorn would install its own SIGINT/SIGTERM handlers in the test process.
+    server.capture_signals = _no_signals  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        with suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 15)
+        sock.close()
 
 
 class HttpGraphQL(GraphQLClient):

@@ -13,20 +13,17 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-import uvicorn
 
 from graph_api.app import create_app
 from graph_api.config import Settings
-from tests.autosave.conftest import ServerProcess, _no_signals, serve_process
+from tests.autosave.conftest import ServerProcess, serve_process, serving
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
@@ -128,23 +125,6 @@ def _recording(app: ASGIApp, requests: list[Arrived]) -> ASGIApp:
 async def recording_server(settings: Settings) -> AsyncIterator[RecordingServer]:
     """The app in this event loop on 127.0.0.1:<free port>, recording /graphql requests."""
     recorder = RecordingServer(url="")
-    app = create_app(settings)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    recorder.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config = uvicorn.Config(_recording(app, recorder.requests), lifespan="on", log_level="warning")
-    server = uvicorn.Server(config)
-    # uvicorn would install its own SIGINT/SIGTERM handlers in the test process.
-    server.capture_signals = _no_signals  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
+    async with serving(_recording(create_app(settings), recorder.requests)) as url:
+        recorder.url = url
         yield recorder
-    finally:
-        server.should_exit = True
-        with suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 15)
-        sock.close()
