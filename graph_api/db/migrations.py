@@ -36,6 +36,12 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
     """Create or migrate the database to the newest revision."""
     async with engine.connect() as conn:
         conn = await conn.execution_options(graph_api_write=True)
+        # One transaction for every pending revision, opened here so that Alembic sees an
+        # external transaction and leaves it alone. Left to itself, Alembic commits after
+        # each revision on SQLite (no transactional DDL there, it assumes), and a second
+        # process starting at the same moment slips in between two revisions with a stale
+        # idea of what is left to run ("table already exists").
+        await conn.begin()
         if conn.dialect.name == "postgresql":
             # Several processes may start at once (workers, replicas): one migrates while
             # the others wait here, then find the database at head. SQLite's BEGIN
