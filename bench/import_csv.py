@@ -109,7 +109,7 @@ _CHILD = """
 import sys
 try:
     if sys.argv[1:] == ["baseline"]:
-        import graph_api.cli, graph_api.services.csv_import, graph_api.db.engine
+        import graph_api.cli, graph_api.services.csv.importer, graph_api.db.engine
     else:
         from graph_api.cli import main
         main()

@@ -22,6 +22,8 @@ from graph_api.caller import slot_in
 from graph_api.config import Settings
 from graph_api.db.engine import create_engine
 from graph_api.db.migrations import upgrade_to_head
+from graph_api.events.broker import Broker
+from graph_api.events.factory import make_broker
 from graph_api.gate import Gate
 from graph_api.graphql.context import Context
 from graph_api.graphql.router import GraphQLRouter
@@ -29,8 +31,7 @@ from graph_api.graphql.schema import build_schema
 from graph_api.rate_limit import RateLimiter
 from graph_api.rest import PATH_PREFIXES, include_routers
 from graph_api.run_limit import RunTimeLimitMiddleware
-from graph_api.services.events import Broker, make_broker
-from graph_api.services.identity import Authenticator
+from graph_api.services.identity.authenticate import Authenticator
 
 log = logging.getLogger("graph_api")
 

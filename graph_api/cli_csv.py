@@ -20,12 +20,12 @@ from graph_api.cli_help import DatabaseUrl, escape, example
 from graph_api.cli_progress import import_progress
 from graph_api.config import Settings
 from graph_api.errors import CsvInvalid, GraphAPIError
-from graph_api.services.csv_mode import ImportMode
+from graph_api.services.csv.mode import ImportMode
 
 if TYPE_CHECKING:  # the services load only when a command runs: `graph-api --help` stays quick
-    from graph_api.services.csv_import import ImportOptions, ImportReport
-    from graph_api.services.csv_progress import Progress as ProgressHook
-    from graph_api.services.csv_source import CsvInput
+    from graph_api.services.csv.importer import ImportOptions, ImportReport
+    from graph_api.services.csv.progress import Progress as ProgressHook
+    from graph_api.services.csv.source import CsvInput
 
 
 _SQLITE_CACHE_KIB = 64 * 1024
@@ -128,7 +128,7 @@ def import_command(
         raise typer.BadParameter(
             "give at least one file", param_hint="--nodes / --relationships / --graphml"
         )
-    from graph_api.services.csv_import import ImportOptions
+    from graph_api.services.csv.importer import ImportOptions
 
     options = ImportOptions(
         mode=mode,
@@ -140,7 +140,7 @@ def import_command(
     sources: dict[str, CsvInput | None] = {"nodes": nodes, "relationships": relationships}
     try:
         if graphml is not None:
-            from graph_api.services.graphml_import import graphml_to_csv
+            from graph_api.services.exchange.graphml_import import graphml_to_csv
 
             converted = graphml_to_csv(graphml)
             sources = {"nodes": converted.nodes, "relationships": converted.relationships}
@@ -182,7 +182,8 @@ async def run_import(
     from graph_api.db.engine import create_engine
     from graph_api.db.migrations import upgrade_to_head
     from graph_api.db.transaction import transaction_context
-    from graph_api.services import csv_import, sessions
+    from graph_api.services import sessions
+    from graph_api.services.csv import importer as csv_import
     from graph_api.services.specs import SessionSpec
 
     engine = create_engine(settings)
@@ -191,7 +192,7 @@ async def run_import(
         # On PostgreSQL the commit NOTIFYs running servers; on SQLite they watch the file.
         publisher = None
         if engine.dialect.name == "postgresql":
-            from graph_api.services.pg_events import one_shot_publisher
+            from graph_api.events.postgres import one_shot_publisher
 
             publisher = one_shot_publisher(engine)
         async with transaction_context(

@@ -103,7 +103,8 @@ async def run_export(
     from graph_api.db.models import nodes, relationships
     from graph_api.db.transaction import transaction_context
     from graph_api.errors import SessionNotFound
-    from graph_api.services import reads, sessions
+    from graph_api.services import sessions
+    from graph_api.services.reads import batch as batch_reads
 
     engine = create_engine(settings)
     try:
@@ -116,8 +117,10 @@ async def run_export(
                 with (out / filename).open("w", encoding="utf-8", newline="") as handle:
                     async for chunk in chunks:
                         handle.write(chunk)
-            [node_count] = await reads.count_by_session(db=db, table=nodes, ids=[row.id])
-            [rel_count] = await reads.count_by_session(db=db, table=relationships, ids=[row.id])
+            [node_count] = await batch_reads.count_by_session(db=db, table=nodes, ids=[row.id])
+            [rel_count] = await batch_reads.count_by_session(
+                db=db, table=relationships, ids=[row.id]
+            )
         return node_count, rel_count
     finally:
         await engine.dispose()
@@ -126,7 +129,8 @@ async def run_export(
 def _documents(
     db: UnitOfWork, session_id: str, fmt: ExportFormat, *, excel_safe: bool = False
 ) -> list[AsyncIterator[str]]:
-    from graph_api.services import csv_export, graph_export
+    from graph_api.services.csv import export as csv_export
+    from graph_api.services.exchange import graph_export
 
     if fmt in (ExportFormat.GRAPHML, ExportFormat.GEXF):
         kind: graph_export.GraphFormat = "graphml" if fmt == ExportFormat.GRAPHML else "gexf"

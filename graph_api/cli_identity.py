@@ -100,7 +100,7 @@ def sessions_assign(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Give a session an owner (sessions created before authentication have none)."""
-    from graph_api.services import sharing
+    from graph_api.services.identity import sharing
 
     canonical = run_write(
         database_url, lambda db: sharing.assign_owner(db=db, session_id=session_id, user_id=user)

@@ -29,8 +29,8 @@ from rich.progress import (
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from graph_api.services.csv_progress import ImportProgress
-    from graph_api.services.csv_progress import Progress as ProgressHook
+    from graph_api.services.csv.progress import ImportProgress
+    from graph_api.services.csv.progress import Progress as ProgressHook
 
 
 class _Rows(ProgressColumn):

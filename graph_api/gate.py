@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph_api.caller import SCOPE_KEY, Caller, CallerSlot
 from graph_api.rate_limit import RateLimiter
-from graph_api.services.identity import Authenticator
+from graph_api.services.identity.authenticate import Authenticator
 
 GRAPHQL_PATH = "/graphql"
 _UNAUTHORIZED = 4401

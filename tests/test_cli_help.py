@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from graph_api.cli import app
-from graph_api.services.csv_mode import ImportMode
+from graph_api.services.csv.mode import ImportMode
 
 
 def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[list[str]]:

@@ -155,7 +155,7 @@ async def transaction_context(
             # session always conflict. SERIALIZABLE would abort all but one and make us
             # re-run whole GraphQL requests (uploads and all) under contention, and a
             # bounded retry still hands clients errors that a queue would have served.
-            # Instead services.sessions.require_session takes SELECT ... FOR UPDATE on
+            # Instead services.access.require_session takes SELECT ... FOR UPDATE on
             # the session row before a changing request reads anything: writers to one
             # session queue in arrival order, each statement after the lock sees the
             # previous writer's commit (READ COMMITTED), so version checks, positions and

@@ -13,8 +13,8 @@ from graph_api.graphql.inputs import AutoSaveInput
 from graph_api.graphql.types.change import EntityKind
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.relationship import Relationship
-from graph_api.services import autosave as autosave_service
-from graph_api.services.autosave_plan import Conflict as ConflictRecord
+from graph_api.services.autosave import save as autosave_service
+from graph_api.services.autosave.plan import Conflict as ConflictRecord
 
 
 @strawberry.enum

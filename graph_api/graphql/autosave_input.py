@@ -28,8 +28,8 @@ from graph_api.graphql.inputs import (
     NodeChange,
     RelationshipChange,
 )
-from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
-from graph_api.services.autosave_specs import ConflictPolicy as ConflictPolicyName
+from graph_api.services.autosave.specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
+from graph_api.services.autosave.specs import ConflictPolicy as ConflictPolicyName
 
 UNSET: Any = strawberry.UNSET
 _POLICIES: dict[ConflictPolicy, ConflictPolicyName] = {

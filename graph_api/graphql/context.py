@@ -12,10 +12,10 @@ from graph_api.caller import Caller, CallerSlot
 from graph_api.config import Settings
 from graph_api.db.transaction import Publisher, UnitOfWork
 from graph_api.graphql.loaders import Loaders
-from graph_api.services import changes as change_service
+from graph_api.services.changes import log as change_service
 
 if TYPE_CHECKING:
-    from graph_api.services.events import Broker
+    from graph_api.events.broker import Broker
 
 
 class Context(BaseContext):

@@ -6,8 +6,8 @@ import strawberry
 
 from graph_api.graphql.context import Info
 from graph_api.graphql.inputs import ImportOptions
-from graph_api.services import csv_import as csv_import_service
-from graph_api.services.csv_mode import ImportMode
+from graph_api.services.csv import importer as csv_import_service
+from graph_api.services.csv.mode import ImportMode
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ import strawberry
 
 from graph_api.config import Limits
 from graph_api.services import specs
-from graph_api.services.csv_mode import ImportMode
+from graph_api.services.csv.mode import ImportMode
 from graph_api.services.validation import check_list_length
 
 

@@ -16,7 +16,8 @@ from strawberry.dataloader import DataLoader
 
 from graph_api.db.models import relationships
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services import reads
+from graph_api.services.reads import batch as batch_reads
+from graph_api.services.reads import neighbors
 from graph_api.services.specs import Direction
 
 K = TypeVar("K")
@@ -72,35 +73,35 @@ class Loaders:
 
 
 async def _sessions(db: UnitOfWork, keys: Sequence[str]) -> list[Row[Any] | None]:
-    return await reads.sessions_by_ids(db=db, ids=keys)
+    return await batch_reads.sessions_by_ids(db=db, ids=keys)
 
 
 async def _nodes(db: UnitOfWork, keys: Sequence[NodeKey]) -> list[Row[Any] | None]:
-    return await reads.nodes_by_keys(db=db, keys=keys)
+    return await batch_reads.nodes_by_keys(db=db, keys=keys)
 
 
 async def _components(db: UnitOfWork, keys: Sequence[NodeKey]) -> list[list[Row[Any]]]:
-    return await reads.components_by_nodes(db=db, keys=keys)
+    return await batch_reads.components_by_nodes(db=db, keys=keys)
 
 
 async def _component_counts(db: UnitOfWork, keys: Sequence[NodeKey]) -> list[int]:
-    return await reads.component_counts(db=db, keys=keys)
+    return await batch_reads.component_counts(db=db, keys=keys)
 
 
 async def _endpoints(
     db: UnitOfWork, outgoing: bool, keys: Sequence[EndpointKey]
 ) -> list[list[Row[Any]]]:
-    return await reads.relationships_by_endpoint(db=db, keys=keys, outgoing=outgoing)
+    return await batch_reads.relationships_by_endpoint(db=db, keys=keys, outgoing=outgoing)
 
 
 async def _node_counts(db: UnitOfWork, keys: Sequence[str]) -> list[int]:
     from graph_api.db.models import nodes
 
-    return await reads.count_by_session(db=db, table=nodes, ids=keys)
+    return await batch_reads.count_by_session(db=db, table=nodes, ids=keys)
 
 
 async def _relationship_counts(db: UnitOfWork, keys: Sequence[str]) -> list[int]:
-    return await reads.count_by_session(db=db, table=relationships, ids=keys)
+    return await batch_reads.count_by_session(db=db, table=relationships, ids=keys)
 
 
 async def _neighbors(db: UnitOfWork, keys: Sequence[NeighborKey]) -> list[list[Row[Any]]]:
@@ -110,7 +111,7 @@ async def _neighbors(db: UnitOfWork, keys: Sequence[NeighborKey]) -> list[list[R
         groups.setdefault((session_id, direction, depth, types), []).append(node_id)
     found: dict[NeighborKey, list[Row[Any]]] = {}
     for (session_id, direction, depth, types), node_ids in groups.items():
-        results = await reads.neighbors(
+        results = await neighbors.neighbors(
             db=db,
             session_id=session_id,
             node_ids=node_ids,

@@ -28,7 +28,7 @@ from graph_api.services import components as component_service
 from graph_api.services import nodes as node_service
 from graph_api.services import relationships as relationship_service
 from graph_api.services import sessions as session_service
-from graph_api.services import sharing
+from graph_api.services.identity import sharing
 from graph_api.services.specs import SessionSpec
 from graph_api.services.validation import check_list_length, check_version
 

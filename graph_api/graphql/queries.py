@@ -10,10 +10,11 @@ from graph_api.graphql.types.change import Change, ChangeFeed
 from graph_api.graphql.types.identity import SessionConnection, User
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.session import Session
-from graph_api.services import changes as change_service
+from graph_api.services import access
 from graph_api.services import sessions as session_service
-from graph_api.services import sharing
-from graph_api.services.pagination import check_first
+from graph_api.services.changes import log as change_service
+from graph_api.services.identity import sharing
+from graph_api.services.reads.pagination import check_first
 
 
 @strawberry.type
@@ -33,7 +34,7 @@ class Query:
     @strawberry.field(description="One node of a session, or null.")
     async def node(self, info: Info, session_id: strawberry.ID, node_id: str) -> Node | None:
         db = info.context.db
-        canonical = await session_service.require_session(db=db, session_id=session_id)
+        canonical = await access.require_session(db=db, session_id=session_id)
         row = await info.context.loaders.node.load((canonical, node_id))
         return Node.from_row(row) if row is not None else None
 

@@ -13,11 +13,11 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from graph_api.events.broker import Broker
 from graph_api.graphql.context import Info
 from graph_api.graphql.types.change import Change
-from graph_api.services import feed as feed_service
-from graph_api.services.events import Broker
-from graph_api.services.feed import FeedChange
+from graph_api.services.changes import feed as feed_service
+from graph_api.services.changes.feed import FeedChange
 
 
 async def _changes(feed: AsyncGenerator[FeedChange, None]) -> AsyncGenerator[Change, None]:

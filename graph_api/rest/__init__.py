@@ -6,11 +6,11 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.config import Settings
+from graph_api.events.broker import Broker
 from graph_api.rest import bulk, bulk_progress, components, nodes, relationships, sessions
 from graph_api.rest.deps import RestRuntime, install_runtime
 from graph_api.rest.docs import serve_docs_offline
 from graph_api.rest.errors import install_error_handlers
-from graph_api.services.events import Broker
 
 _ROUTERS = (sessions, nodes, components, relationships, bulk)
 # Where the REST routes live (the door guards these paths: graph_api/gate.py).

@@ -28,9 +28,11 @@ from graph_api.rest.bulk_progress import ImportChannels, channels_of
 from graph_api.rest.deps import ReadDb, SessionId, WriteDb
 from graph_api.rest.errors import error_responses
 from graph_api.rest.payloads import NodeOut, RelationshipOut, SessionOut
-from graph_api.services import csv_export, csv_import, reads
 from graph_api.services import sessions as session_service
-from graph_api.services.csv_import import ImportMode
+from graph_api.services.csv import export as csv_export
+from graph_api.services.csv import importer as csv_import
+from graph_api.services.csv.importer import ImportMode
+from graph_api.services.reads import batch as batch_reads
 
 router = APIRouter(prefix="/session", tags=["bulk"])
 
@@ -176,8 +178,8 @@ async def _write_zip(
 
 
 async def _write_json(db: UnitOfWork, row: Any, spool: IO[bytes]) -> None:
-    [node_count] = await reads.count_by_session(db=db, table=nodes_table, ids=[row.id])
-    [rel_count] = await reads.count_by_session(db=db, table=relationships_table, ids=[row.id])
+    [node_count] = await batch_reads.count_by_session(db=db, table=nodes_table, ids=[row.id])
+    [rel_count] = await batch_reads.count_by_session(db=db, table=relationships_table, ids=[row.id])
     session = SessionOut.from_row(row, node_count=node_count, relationship_count=rel_count)
     spool.write(b'{"session":' + session.model_dump_json().encode() + b',"nodes":[')
     separator = b""

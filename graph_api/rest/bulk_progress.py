@@ -32,7 +32,7 @@ from graph_api.errors import BadUserInput, LimitExceeded, SessionNotFound
 from graph_api.rest.deps import ReadDb, SessionId
 from graph_api.rest.errors import error_responses
 from graph_api.services import sessions as session_service
-from graph_api.services.csv_progress import ImportProgress, Progress
+from graph_api.services.csv.progress import ImportProgress, Progress
 from graph_api.services.validation import parse_session_id
 
 router = APIRouter(prefix="/session", tags=["bulk"])

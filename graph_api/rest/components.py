@@ -17,14 +17,14 @@ from graph_api.rest.errors import error_responses
 from graph_api.rest.nodes import load_node
 from graph_api.rest.payloads import ComponentPost, ComponentSequenceOut, ComponentsPut
 from graph_api.services import components as component_service
-from graph_api.services import reads
+from graph_api.services.reads import batch as batch_reads
 from graph_api.services.validation import check_version
 
 router = APIRouter(prefix="/session/{session_id}/nodes/{node_id}/components", tags=["components"])
 
 
 async def sequence_out(db: UnitOfWork, node: Row[Any]) -> ComponentSequenceOut:
-    [rows] = await reads.components_by_nodes(db=db, keys=[(node.session_id, node.node_id)])
+    [rows] = await batch_reads.components_by_nodes(db=db, keys=[(node.session_id, node.node_id)])
     return ComponentSequenceOut.from_row(node, rows)
 
 

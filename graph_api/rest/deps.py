@@ -24,7 +24,7 @@ from graph_api.config import Limits, Settings
 from graph_api.db.errors import contract_error, unavailable_error
 from graph_api.db.transaction import UnitOfWork, transaction_context
 from graph_api.errors import GraphAPIError
-from graph_api.services.events import Broker
+from graph_api.events.broker import Broker
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ from graph_api.rest.payloads import (
     NodePatchIn,
     next_cursor,
 )
+from graph_api.services import access
 from graph_api.services import nodes as node_service
-from graph_api.services import reads
-from graph_api.services import sessions as session_service
+from graph_api.services.reads import batch as batch_reads
+from graph_api.services.reads import pages
 from graph_api.services.specs import NodeFilter, NodeOrder
 from graph_api.services.validation import check_list_length, check_version
 
@@ -36,7 +37,7 @@ router = APIRouter(prefix="/session/{session_id}/nodes", tags=["nodes"])
 
 async def nodes_out(db: UnitOfWork, rows: Sequence[Row[Any]]) -> list[NodeOut]:
     keys = [(row.session_id, row.node_id) for row in rows]
-    sequences = await reads.components_by_nodes(db=db, keys=keys) if keys else []
+    sequences = await batch_reads.components_by_nodes(db=db, keys=keys) if keys else []
     return [NodeOut.from_row(row, comps) for row, comps in zip(rows, sequences, strict=True)]
 
 
@@ -47,8 +48,8 @@ async def node_out(db: UnitOfWork, row: Row[Any]) -> NodeOut:
 
 async def load_node(db: UnitOfWork, session_id: str, node_id: str) -> Row[Any]:
     """The node row, else SESSION_NOT_FOUND or NODE_NOT_FOUND."""
-    canonical = await session_service.require_session(db=db, session_id=session_id)
-    [row] = await reads.nodes_by_keys(db=db, keys=[(canonical, node_id)])
+    canonical = await access.require_session(db=db, session_id=session_id)
+    [row] = await batch_reads.nodes_by_keys(db=db, keys=[(canonical, node_id)])
     if row is None:
         raise NodeNotFound(node_id)
     return row
@@ -86,7 +87,7 @@ async def list_nodes(
         datetime | None, Query(description="Inclusive; without an offset it is UTC.")
     ] = None,
 ) -> NodePage:
-    canonical = await session_service.require_session(db=db, session_id=session_id)
+    canonical = await access.require_session(db=db, session_id=session_id)
     node_filter = None
     if any(v is not None for v in (node_ids, types, label_contains, updated_since)):
         for values, field in ((node_ids, "node_ids"), (types, "types")):
@@ -94,7 +95,7 @@ async def list_nodes(
                 check_list_length(values, limits, field=field)
         since = _utc(updated_since, field="updated_since") if updated_since else None
         node_filter = NodeFilter(node_ids, types, label_contains, since)
-    page = await reads.page_nodes(
+    page = await pages.page_nodes(
         db=db,
         session_id=canonical,
         first=limit,
@@ -108,7 +109,7 @@ async def list_nodes(
         items=await nodes_out(db, page.rows),
         has_next_page=page.has_next_page,
         next_cursor=next_cursor(page.cursors, page.has_next_page, cursor),
-        total_count=await reads.count_nodes(db=db, session_id=canonical, node_filter=node_filter),
+        total_count=await pages.count_nodes(db=db, session_id=canonical, node_filter=node_filter),
     )
 
 

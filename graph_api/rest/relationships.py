@@ -27,9 +27,9 @@ from graph_api.rest.payloads import (
     RelationshipPatchIn,
     next_cursor,
 )
-from graph_api.services import reads
+from graph_api.services import access
 from graph_api.services import relationships as relationship_service
-from graph_api.services import sessions as session_service
+from graph_api.services.reads import pages
 from graph_api.services.specs import RelationshipFilter
 from graph_api.services.validation import check_list_length, check_version
 
@@ -55,7 +55,7 @@ async def list_relationships(
         str | None, Query(description="Only those whose source or target is this node.")
     ] = None,
 ) -> RelationshipPage:
-    canonical = await session_service.require_session(db=db, session_id=session_id)
+    canonical = await access.require_session(db=db, session_id=session_id)
     rel_filter = None
     if any(v is not None for v in (types, source_ids, target_ids, touching)):
         for values, field in (
@@ -66,7 +66,7 @@ async def list_relationships(
             if values is not None:
                 check_list_length(values, limits, field=field)
         rel_filter = RelationshipFilter(types, source_ids, target_ids, touching)
-    page = await reads.page_relationships(
+    page = await pages.page_relationships(
         db=db,
         session_id=canonical,
         first=limit,
@@ -79,7 +79,7 @@ async def list_relationships(
         items=[RelationshipOut.from_row(row) for row in page.rows],
         has_next_page=page.has_next_page,
         next_cursor=next_cursor(page.cursors, page.has_next_page, cursor),
-        total_count=await reads.count_relationships(
+        total_count=await pages.count_relationships(
             db=db, session_id=canonical, rel_filter=rel_filter
         ),
     )

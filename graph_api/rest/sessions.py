@@ -18,16 +18,18 @@ from graph_api.rest.payloads import (
     SessionOut,
     SessionValidationOut,
 )
-from graph_api.services import reads
 from graph_api.services import sessions as session_service
+from graph_api.services.reads import batch as batch_reads
 from graph_api.services.specs import SessionSpec
 
 router = APIRouter(prefix="/session", tags=["sessions"])
 
 
 async def session_out(db: UnitOfWork, row: Row[Any]) -> SessionOut:
-    [node_count] = await reads.count_by_session(db=db, table=nodes, ids=[row.id])
-    [relationship_count] = await reads.count_by_session(db=db, table=relationships, ids=[row.id])
+    [node_count] = await batch_reads.count_by_session(db=db, table=nodes, ids=[row.id])
+    [relationship_count] = await batch_reads.count_by_session(
+        db=db, table=relationships, ids=[row.id]
+    )
     return SessionOut.from_row(row, node_count=node_count, relationship_count=relationship_count)
 
 

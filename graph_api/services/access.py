@@ -1,7 +1,7 @@
 """The access policy (CONTRACT.md §11): the one place that decides who may do what to a session.
 
-Every path that names a session resolves it through services/sessions.py
-(`require_session`, `get_session`, `validate_session`, `touch_session`), the
+Every path that names a session resolves it through `require_session` here or
+services/sessions.py (`get_session`, `validate_session`, `touch_session`), the
 compiled read path and the live feed; each of those asks `authorize` or
 `can_see` here, with the caller the request's unit of work carries.
 
@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from graph_api.db.models import session_members
+from graph_api.db.models import session_members, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import Forbidden, SessionNotFound
 from graph_api.services import clock
+from graph_api.services.validation import parse_session_id
 
 
 class Role(StrEnum):
@@ -116,3 +117,29 @@ async def remove_member(*, db: UnitOfWork, session_id: str, user_id: str) -> boo
     )
     db.state(_Roles, _Roles).clear()
     return bool(result.rowcount)
+
+
+async def require_session(*, db: UnitOfWork, session_id: str, need: Need | None = None) -> str:
+    """The canonical id of an existing session the caller may use for `need`, else
+    SESSION_NOT_FOUND (FORBIDDEN for a member beyond their role).
+
+    Without `need`, a write transaction needs WRITE and a read snapshot READ: what a
+    request may do to the session follows from what its transaction can do.
+
+    In a write transaction on PostgreSQL this locks the session row, so that
+    concurrent writers to one session queue here and every version check they
+    make afterwards sees the previous writer's commit (no lost update). SQLite
+    needs no lock: BEGIN IMMEDIATE already admits one writer at a time.
+    """
+    canonical = parse_session_id(session_id)
+    if canonical is None:
+        raise SessionNotFound(session_id)
+    if need is None:
+        need = Need.WRITE if db.write else Need.READ
+    await authorize(db=db, session_id=canonical, need=need)
+    statement = select(sessions.c.id).where(sessions.c.id == canonical)
+    if db.write and db.dialect == "postgresql":
+        statement = statement.with_for_update()
+    if (await db.execute(statement)).first() is None:
+        raise SessionNotFound(session_id)
+    return canonical

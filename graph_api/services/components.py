@@ -13,9 +13,8 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from graph_api.db.models import components, nodes
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, ComponentNotFound
-from graph_api.services import clock
+from graph_api.services import access, clock
 from graph_api.services import nodes as node_service
-from graph_api.services import sessions as session_service
 from graph_api.services.specs import ComponentPatch, ComponentSpec
 from graph_api.services.validation import (
     changed_values,
@@ -89,7 +88,7 @@ async def set_components(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Replace the whole sequence; an identical sequence keeps ids and bumps nothing."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     rows = node_service.component_rows(session_id, node_id, specs, db.limits, field="components")
     node = await node_service.get_node_for_change(
         db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
@@ -111,7 +110,7 @@ async def add_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Insert at `position` (default: the end), shifting later components up by one."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     values = node_service.check_component(spec, db.limits, field="component")
     await node_service.get_node_for_change(
         db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
@@ -195,7 +194,7 @@ async def update_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Patch one component; returns its node (bumped only when something changed)."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     values: dict[str, Any] = {}
     if patch.type is not None:
         values["type"] = check_type(patch.type, db.limits)
@@ -228,7 +227,7 @@ async def move_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Move one component to `to_position`, shifting those in between."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     row = await _component_for_change(
         db=db, session_id=session_id, component_id=component_id, expected_version=expected_version
     )
@@ -271,7 +270,7 @@ async def remove_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Remove one component and close the gap."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     row = await _component_for_change(
         db=db, session_id=session_id, component_id=component_id, expected_version=expected_version
     )

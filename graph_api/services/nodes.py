@@ -11,9 +11,8 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from graph_api.db.models import components, nodes, relationships, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import Duplicate, NodeNotFound, VersionConflict
-from graph_api.services import changes as change_service
-from graph_api.services import clock
-from graph_api.services import sessions as session_service
+from graph_api.services import access, clock
+from graph_api.services.changes import log as change_service
 from graph_api.services.specs import ComponentSpec, DeleteCounts, NodePatch, NodeSpec
 from graph_api.services.validation import (
     changed_values,
@@ -103,7 +102,7 @@ async def create_nodes(
     *, db: UnitOfWork, session_id: str, specs: Sequence[NodeSpec], save_id: str | None = None
 ) -> list[Row[Any]]:
     """Create nodes with their components; ids are assigned where omitted."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     limits = db.limits
     check_list_length(specs, limits, field="inputs")
     given = [spec.node_id for spec in specs if spec.node_id is not None]
@@ -239,7 +238,7 @@ async def update_node(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Apply a patch; a patch that changes nothing bumps nothing."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     values = patch_values(patch, db.limits)
     row = await get_node_for_change(
         db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
@@ -259,7 +258,7 @@ async def delete_nodes(
     save_id: str | None = None,
 ) -> DeleteCounts:
     """Delete nodes with their components and relationships; all must exist unless missing_ok."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     check_list_length(node_ids, db.limits, field="nodeIds")
     wanted = list(dict.fromkeys(node_ids))
     found = await existing_node_ids(db=db, session_id=session_id, node_ids=wanted)

@@ -10,10 +10,9 @@ from sqlalchemy import Row, delete, insert, select, tuple_, update
 from graph_api.db.models import relationships
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import Duplicate, NodeNotFound, RelationshipNotFound, VersionConflict
-from graph_api.services import changes as change_service
-from graph_api.services import clock
+from graph_api.services import access, clock
 from graph_api.services import nodes as node_service
-from graph_api.services import sessions as session_service
+from graph_api.services.changes import log as change_service
 from graph_api.services.specs import (
     DeleteCounts,
     DuplicatePolicy,
@@ -122,7 +121,7 @@ async def create_relationships(
     save_id: str | None = None,
 ) -> list[Row[Any]]:
     """Create relationships; an existing (source, target, type) follows `on_duplicate`."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     check_list_length(specs, db.limits, field="inputs")
     values = [_spec_values(spec, db.limits) for spec in specs]
     await check_endpoints(db=db, session_id=session_id, specs=specs)
@@ -241,7 +240,7 @@ async def update_relationship(
     save_id: str | None = None,
 ) -> Row[Any]:
     """Patch type, weight or properties; a new type must not collide with an existing one."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     values = patch_values(patch, db.limits)
     row = await get_relationship_for_change(
         db=db,
@@ -270,7 +269,7 @@ async def delete_relationships(
     save_id: str | None = None,
 ) -> DeleteCounts:
     """Delete relationships by id; all must exist unless missing_ok."""
-    session_id = await session_service.require_session(db=db, session_id=session_id)
+    session_id = await access.require_session(db=db, session_id=session_id)
     check_list_length(relationship_ids, db.limits, field="ids")
     wanted = list(dict.fromkeys(relationship_ids))
     numeric = {raw: parse_relationship_id(raw) for raw in wanted}

@@ -11,8 +11,8 @@ from graph_api.db.models import components, nodes, relationships, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, SessionNotFound
 from graph_api.services import access, clock
-from graph_api.services import changes as change_service
 from graph_api.services import nodes as node_service
+from graph_api.services.changes import log as change_service
 from graph_api.services.specs import DeleteCounts, NodeSpec, SessionPatch, SessionSpec, Validation
 from graph_api.services.validation import (
     changed_values,
@@ -32,34 +32,6 @@ async def get_session(*, db: UnitOfWork, session_id: str) -> Row[Any] | None:
     if canonical is None or not await access.can_see(db=db, session_id=canonical):
         return None
     return (await db.execute(select(sessions).where(sessions.c.id == canonical))).first()
-
-
-async def require_session(
-    *, db: UnitOfWork, session_id: str, need: access.Need | None = None
-) -> str:
-    """The canonical id of an existing session the caller may use for `need`, else
-    SESSION_NOT_FOUND (FORBIDDEN for a member beyond their role).
-
-    Without `need`, a write transaction needs WRITE and a read snapshot READ: what a
-    request may do to the session follows from what its transaction can do.
-
-    In a write transaction on PostgreSQL this locks the session row, so that
-    concurrent writers to one session queue here and every version check they
-    make afterwards sees the previous writer's commit (no lost update). SQLite
-    needs no lock: BEGIN IMMEDIATE already admits one writer at a time.
-    """
-    canonical = parse_session_id(session_id)
-    if canonical is None:
-        raise SessionNotFound(session_id)
-    if need is None:
-        need = access.Need.WRITE if db.write else access.Need.READ
-    await access.authorize(db=db, session_id=canonical, need=need)
-    statement = select(sessions.c.id).where(sessions.c.id == canonical)
-    if db.write and db.dialect == "postgresql":
-        statement = statement.with_for_update()
-    if (await db.execute(statement)).first() is None:
-        raise SessionNotFound(session_id)
-    return canonical
 
 
 async def create_session(*, db: UnitOfWork, spec: SessionSpec) -> Row[Any]:
@@ -151,7 +123,7 @@ async def touch_session(*, db: UnitOfWork, session_id: str) -> Row[Any]:
 
 async def update_session(*, db: UnitOfWork, session_id: str, patch: SessionPatch) -> Row[Any]:
     """Change name and/or metadata; records UPDATE SESSION when something changed."""
-    canonical = await require_session(db=db, session_id=session_id)
+    canonical = await access.require_session(db=db, session_id=session_id)
     values: dict[str, Any] = {}
     if patch.metadata is not None:
         values["metadata"] = check_json_object(patch.metadata, db.limits, field="metadata")
@@ -172,7 +144,7 @@ async def update_session(*, db: UnitOfWork, session_id: str, patch: SessionPatch
 
 async def delete_session(*, db: UnitOfWork, session_id: str) -> DeleteCounts:
     """Delete the session and everything in it; subscribers get DELETE SESSION."""
-    canonical = await require_session(db=db, session_id=session_id, need=access.Need.MANAGE)
+    canonical = await access.require_session(db=db, session_id=session_id, need=access.Need.MANAGE)
     counts = DeleteCounts(revision=None)
     for table, attr in (
         (nodes, "nodes"),

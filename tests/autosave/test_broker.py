@@ -11,12 +11,13 @@ from sqlalchemy.engine import make_url
 
 from graph_api.config import Settings
 from graph_api.db.transaction import transaction_context
-from graph_api.services import feed as feed_service
+from graph_api.events.broker import Broker, BrokerStopped, Notice, SubscriberOverflow
+from graph_api.events.factory import make_broker
+from graph_api.events.postgres import PostgresBroker, decode, encode
 from graph_api.services import sessions as session_service
-from graph_api.services.autosave import auto_save
-from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec
-from graph_api.services.events import Broker, BrokerStopped, Notice, SubscriberOverflow, make_broker
-from graph_api.services.pg_events import PostgresBroker, decode, encode
+from graph_api.services.autosave.save import auto_save
+from graph_api.services.autosave.specs import AutoSaveSpec, NodeChangeSpec
+from graph_api.services.changes import feed as feed_service
 from graph_api.services.specs import SessionSpec
 from tests.autosave.conftest import wait_until
 from tests.conftest import ENGINE

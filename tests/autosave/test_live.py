@@ -7,8 +7,8 @@ from typing import Any
 
 from graph_api.config import Settings
 from graph_api.db.transaction import transaction_context
-from graph_api.services import autosave as autosave_service
-from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec
+from graph_api.services.autosave import save as autosave_service
+from graph_api.services.autosave.specs import AutoSaveSpec, NodeChangeSpec
 from tests.autosave.conftest import AUTO_SAVE, LiveServer, auto_save, wait_until
 from tests.autosave.wsclient import graphql_ws
 from tests.factories import make_session

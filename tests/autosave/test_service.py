@@ -17,11 +17,11 @@ from graph_api.errors import (
     RelationshipNotFound,
     SessionNotFound,
 )
-from graph_api.services import autosave as autosave_service
 from graph_api.services import relationships as relationship_service
 from graph_api.services import sessions as session_service
-from graph_api.services.autosave import SaveResult
-from graph_api.services.autosave_specs import (
+from graph_api.services.autosave import save as autosave_service
+from graph_api.services.autosave.save import SaveResult
+from graph_api.services.autosave.specs import (
     AutoSaveSpec,
     NodeChangeSpec,
     RelationshipChangeSpec,

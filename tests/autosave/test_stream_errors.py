@@ -7,8 +7,8 @@ import logging
 from graphql import GraphQLError
 
 from graph_api.errors import SessionNotFound
+from graph_api.events.broker import SubscriberOverflow
 from graph_api.graphql.extensions import translate_stream_error
-from graph_api.services.events import SubscriberOverflow
 
 
 def test_an_error_with_a_code_keeps_it():

@@ -11,7 +11,10 @@ import networkx as nx
 import pytest
 
 from graph_api.errors import CsvInvalid
-from graph_api.services import changes, csv_export, csv_import, sessions
+from graph_api.services import sessions
+from graph_api.services.changes import log as changes
+from graph_api.services.csv import export as csv_export
+from graph_api.services.csv import importer as csv_import
 from graph_api.services.specs import SessionSpec
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "csv"

@@ -9,8 +9,8 @@ import zipfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph_api.services import csv_export
-from graph_api.services.csv_formula import FORMULA_STARTS, escape_cell, unescape_cell
+from graph_api.services.csv import export as csv_export
+from graph_api.services.csv.formula import FORMULA_STARTS, escape_cell, unescape_cell
 from tests.csv.test_cli import cli
 from tests.csv.test_roundtrip import CHARACTER, content, graphs, to_csv
 

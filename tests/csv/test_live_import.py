@@ -13,7 +13,8 @@ import sys
 import httpx
 import pytest
 
-from graph_api.services.events import Broker
+from graph_api.events.broker import Broker
+from graph_api.events.sqlite import DataVersionWatcher
 from tests.autosave.conftest import HttpGraphQL, serve_process
 from tests.autosave.wsclient import graphql_ws
 from tests.csv.conftest import write_csv
@@ -66,9 +67,9 @@ async def test_the_sqlite_watcher_costs_nothing_without_subscribers(tmp_path):
     with sync.begin() as conn:
         conn.execute(text("CREATE TABLE sessions (id TEXT PRIMARY KEY, revision INTEGER)"))
         conn.execute(text("INSERT INTO sessions VALUES ('s1', 1)"))
-    broker = Broker(sqlite_path=str(path))
-    watcher = broker._watcher
-    assert watcher is not None
+    broker = Broker()
+    watcher = DataVersionWatcher(broker, str(path), poll_s=0.15)
+    broker.watch(watcher)
     try:
         await watcher.poll()
         assert watcher._conn is None  # no subscriber: not even a connection

@@ -8,7 +8,7 @@ import uuid
 import orjson
 import pytest
 
-from graph_api.services.csv_progress import ImportProgress, measure
+from graph_api.services.csv.progress import ImportProgress, measure
 from tests.csv.test_rest import make_session, upload
 
 
@@ -50,7 +50,7 @@ def test_measure_rewinds_a_stream_and_reads_a_path(tmp_path):
 
 
 async def test_the_service_tells_each_file_as_it_reads(new_session, unit_of_work):
-    from graph_api.services import csv_import
+    from graph_api.services.csv import importer as csv_import
 
     session_id = await new_session()
     events: list[ImportProgress] = []

@@ -11,7 +11,7 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph_api.services.csv_export import json_text
+from graph_api.services.csv.export import json_text
 
 
 def content(state: tuple[dict[str, Any], dict[Any, Any]]) -> tuple[dict[str, Any], dict[Any, Any]]:

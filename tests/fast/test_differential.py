@@ -25,7 +25,7 @@ from graph_api.graphql.context import Context
 from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
 from graph_api.graphql.scalars import parse_datetime
 from graph_api.graphql.schema import build_schema
-from graph_api.services import reads
+from graph_api.services.reads import pages
 from tests.fast.graphs import graphs, insert_graph
 from tests.fast.queries import Builder, CursorRef, queries
 
@@ -106,7 +106,7 @@ async def cursors(
     async with transaction_context(engine, write=False, limits=app_settings.limits) as db:
         for variable, ref in wanted.items():
             if ref.list_name == "nodes":
-                page = await reads.page_nodes(
+                page = await pages.page_nodes(
                     db=db,
                     session_id=session_id,
                     first=100,
@@ -115,7 +115,7 @@ async def cursors(
                     order=ref.order,  # type: ignore[arg-type]
                 )
             else:
-                page = await reads.page_relationships(
+                page = await pages.page_relationships(
                     db=db,
                     session_id=session_id,
                     first=100,

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from graph_api.services import changes as change_service
 from graph_api.services import nodes as node_service
-from graph_api.services import reads
+from graph_api.services.changes import log as change_service
+from graph_api.services.reads import pages
 from tests.factories import make_relationships, make_session
 from tests.graphql.helpers import (
     SMALL_LIMITS,
@@ -117,7 +117,7 @@ async def test_database_error_in_a_query_is_masked(gql, session_id, monkeypatch,
     async def broken(**_kwargs):
         raise OperationalError(statement, {}, Exception("disk I/O error on /var/secret"))
 
-    monkeypatch.setattr(reads, "count_nodes", broken)
+    monkeypatch.setattr(pages, "count_nodes", broken)
     caplog.set_level(logging.ERROR)
     response = await gql.http.post(
         "/graphql",

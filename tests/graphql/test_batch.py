@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from graph_api.app import create_app
 from graph_api.db.errors import UNAVAILABLE
-from graph_api.services import changes as change_service
+from graph_api.services.changes import log as change_service
 from tests.factories import make_session
 from tests.graphql.batching import (
     ABORTED,

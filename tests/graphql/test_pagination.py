@@ -254,7 +254,7 @@ async def test_negative_first_is_bad_user_input(gql, session_id):
 
 
 def test_cursor_module_round_trip():
-    from graph_api.services.pagination import decode_cursor, encode_cursor, scope_digest
+    from graph_api.services.reads.pagination import decode_cursor, encode_cursor, scope_digest
 
     scope = scope_digest("nodes", "s", None, "NODE_ID_ASC")
     key = ["\u00e9", datetime(2026, 1, 1, tzinfo=UTC).isoformat(), 3]

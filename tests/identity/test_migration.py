@@ -17,7 +17,7 @@ from graph_api.db.migrations import alembic_config, upgrade_to_head
 from graph_api.db.models import session_members, sessions
 from graph_api.db.transaction import transaction_context
 from graph_api.services import sessions as session_service
-from graph_api.services import sharing
+from graph_api.services.identity import sharing
 
 
 async def test_a_database_from_before_identity(tmp_path: Path) -> None:

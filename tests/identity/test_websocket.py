@@ -19,8 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from graph_api.config import Settings
 from graph_api.db.transaction import transaction_context
-from graph_api.services import sharing
-from graph_api.services.identity import tokens
+from graph_api.services.identity import sharing, tokens
 from tests.autosave.wsclient import SESSION_CHANGES
 from tests.identity.world import ACTORS, World, build_world
 

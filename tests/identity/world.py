@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from graph_api.caller import Caller
 from graph_api.db.models import api_tokens, components, session_members, sessions
 from graph_api.db.transaction import transaction_context
-from graph_api.services import clock, csv_export, sharing
+from graph_api.services import clock
 from graph_api.services import nodes as node_service
 from graph_api.services import relationships as relationship_service
 from graph_api.services import sessions as session_service
 from graph_api.services.access import Role
-from graph_api.services.identity import tokens
+from graph_api.services.csv import export as csv_export
+from graph_api.services.identity import sharing, tokens
 from graph_api.services.specs import ComponentSpec, NodeSpec, RelationshipSpec, SessionSpec
 
 ACTORS = ("owner", "editor", "viewer", "stranger", "no token", "expired token", "revoked token")

@@ -27,8 +27,10 @@ from hypothesis import HealthCheck, given, settings
 from graph_api.config import Limits, Settings
 from graph_api.db.engine import create_engine
 from graph_api.db.transaction import transaction_context
-from graph_api.services import autosave, reads, sessions
-from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec
+from graph_api.services import sessions
+from graph_api.services.autosave import save as autosave
+from graph_api.services.autosave.specs import AutoSaveSpec, NodeChangeSpec
+from graph_api.services.reads import batch as batch_reads
 from graph_api.services.specs import ComponentSpec, SessionSpec
 
 NODES = ("N001", "N002")
@@ -99,8 +101,8 @@ def _spec(node_id: str, sets: dict[str, Any], expected: int) -> NodeChangeSpec:
 async def _state(engine: Any, session_id: str) -> dict[str, tuple[int, dict[str, Any]]]:
     async with transaction_context(engine, write=False, limits=Limits()) as db:
         keys = [(session_id, node_id) for node_id in NODES]
-        rows = await reads.nodes_by_keys(db=db, keys=keys)
-        sequences = await reads.components_by_nodes(db=db, keys=keys)
+        rows = await batch_reads.nodes_by_keys(db=db, keys=keys)
+        sequences = await batch_reads.components_by_nodes(db=db, keys=keys)
     state = {}
     for row, sequence in zip(rows, sequences, strict=True):
         assert row is not None

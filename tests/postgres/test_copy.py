@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from graph_api.db import pg_copy
+from graph_api.db import bulk, pg_copy
 from graph_api.db.errors import contract_error
 from graph_api.db.models import nodes
-from graph_api.services import bulk, clock
-from graph_api.services.csv_write import NODE_COLUMNS
+from graph_api.services import clock
+from graph_api.services.csv.write import NODE_COLUMNS
 from tests.conftest import ENGINE
 from tests.factories import make_session
 

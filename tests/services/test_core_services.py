@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from graph_api.db.models import changes, nodes, sessions
-from graph_api.services import changes as change_service
 from graph_api.services import nodes as node_service
 from graph_api.services import sessions as session_service
+from graph_api.services.changes import log as change_service
 from graph_api.services.specs import NodeSpec, SessionSpec
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from graph_api.graphql.scalars import parse_datetime, serialize_datetime
-from graph_api.services.changes import _merge
+from graph_api.services.changes.log import _merge
 from graph_api.services.clock import add_years, now
 from graph_api.services.validation import json_equal, parse_session_id
 

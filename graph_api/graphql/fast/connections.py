@@ -17,7 +17,7 @@ from graph_api.graphql.fast.columns import index_of
 from graph_api.graphql.fast.plan import FieldPlan, Selection
 from graph_api.graphql.fast.run import Index, Resolver, Run, child, leaf
 from graph_api.graphql.types.common import NodeOrder
-from graph_api.services import reads
+from graph_api.services.reads import pages
 from graph_api.services.specs import Page
 
 
@@ -64,7 +64,7 @@ async def session_nodes(run: Run, plan: FieldPlan, sources: list[Any], index: In
     order = (args.get("order_by") or NodeOrder.NODE_ID_ASC).value
 
     async def read(session_id: str, columns: list[str]) -> tuple[Page, Any]:
-        page = await reads.page_nodes(
+        page = await pages.page_nodes(
             db=run.db,
             session_id=session_id,
             first=args.get("first"),
@@ -74,7 +74,7 @@ async def session_nodes(run: Run, plan: FieldPlan, sources: list[Any], index: In
             columns=columns,
         )
         count = partial(
-            reads.count_nodes, db=run.db, session_id=session_id, node_filter=node_filter
+            pages.count_nodes, db=run.db, session_id=session_id, node_filter=node_filter
         )
         return page, count
 
@@ -88,7 +88,7 @@ async def session_relationships(
     rel_filter = args["filter"].to_spec(run.limits) if args.get("filter") is not None else None
 
     async def read(session_id: str, columns: list[str]) -> tuple[Page, Any]:
-        page = await reads.page_relationships(
+        page = await pages.page_relationships(
             db=run.db,
             session_id=session_id,
             first=args.get("first"),
@@ -97,7 +97,7 @@ async def session_relationships(
             columns=columns,
         )
         count = partial(
-            reads.count_relationships, db=run.db, session_id=session_id, rel_filter=rel_filter
+            pages.count_relationships, db=run.db, session_id=session_id, rel_filter=rel_filter
         )
         return page, count
 

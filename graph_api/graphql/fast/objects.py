@@ -14,8 +14,8 @@ from typing import Any
 from graph_api.db.models import nodes, relationships
 from graph_api.graphql.fast.plan import FieldPlan
 from graph_api.graphql.fast.run import Index, Resolver, Run, child, leaf
-from graph_api.services import access, reads
-from graph_api.services import sessions as session_service
+from graph_api.services import access
+from graph_api.services.reads import batch as batch_reads
 from graph_api.services.validation import parse_session_id
 
 
@@ -27,7 +27,7 @@ def _node_keys(sources: list[Any], index: Index) -> list[tuple[str, str]]:
 async def _nodes_by_keys(run: Run, keys: list[tuple[str, str]], columns: list[str]) -> list[Any]:
     # Many relationships share an endpoint: read (and check) each distinct key once.
     unique = list(dict.fromkeys(keys))
-    rows = await reads.nodes_by_keys(db=run.db, keys=unique, columns=columns)
+    rows = await batch_reads.nodes_by_keys(db=run.db, keys=unique, columns=columns)
     found = dict(zip(unique, rows, strict=True))
     return [found[key] for key in keys]
 
@@ -37,14 +37,16 @@ async def query_session(run: Run, plan: FieldPlan, sources: list[Any], index: In
     selection = child(plan)
     rows: list[Any] = [None]
     if canonical is not None and await access.can_see(db=run.db, session_id=canonical):
-        rows = await reads.sessions_by_ids(db=run.db, ids=[canonical], columns=selection.columns)
+        rows = await batch_reads.sessions_by_ids(
+            db=run.db, ids=[canonical], columns=selection.columns
+        )
     return await run.complete_rows(selection, rows * len(sources), nullable=True)
 
 
 async def query_node(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
-    canonical = await session_service.require_session(db=run.db, session_id=plan.args["session_id"])
+    canonical = await access.require_session(db=run.db, session_id=plan.args["session_id"])
     selection = child(plan)
-    rows = await reads.nodes_by_keys(
+    rows = await batch_reads.nodes_by_keys(
         db=run.db, keys=[(canonical, plan.args["node_id"])], columns=selection.columns
     )
     return await run.complete_rows(selection, rows * len(sources), nullable=True)
@@ -62,19 +64,19 @@ async def session_node_count(
     run: Run, plan: FieldPlan, sources: list[Any], index: Index
 ) -> list[Any]:
     ids = [row[index["id"]] for row in sources]
-    return leaf(plan, await reads.count_by_session(db=run.db, table=nodes, ids=ids))
+    return leaf(plan, await batch_reads.count_by_session(db=run.db, table=nodes, ids=ids))
 
 
 async def session_relationship_count(
     run: Run, plan: FieldPlan, sources: list[Any], index: Index
 ) -> list[Any]:
     ids = [row[index["id"]] for row in sources]
-    return leaf(plan, await reads.count_by_session(db=run.db, table=relationships, ids=ids))
+    return leaf(plan, await batch_reads.count_by_session(db=run.db, table=relationships, ids=ids))
 
 
 async def node_components(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
     selection = child(plan)
-    groups = await reads.components_by_nodes(
+    groups = await batch_reads.components_by_nodes(
         db=run.db, keys=_node_keys(sources, index), columns=selection.columns
     )
     return await run.complete_groups(selection, groups)
@@ -83,7 +85,7 @@ async def node_components(run: Run, plan: FieldPlan, sources: list[Any], index: 
 async def node_component_count(
     run: Run, plan: FieldPlan, sources: list[Any], index: Index
 ) -> list[Any]:
-    counts = await reads.component_counts(db=run.db, keys=_node_keys(sources, index))
+    counts = await batch_reads.component_counts(db=run.db, keys=_node_keys(sources, index))
     return leaf(plan, counts)
 
 
@@ -94,7 +96,7 @@ async def _endpoint_lists(
     types = plan.args.get("types")
     types_key = None if types is None else tuple(types)
     keys = [(session_id, node_id, types_key) for session_id, node_id in _node_keys(sources, index)]
-    groups = await reads.relationships_by_endpoint(
+    groups = await batch_reads.relationships_by_endpoint(
         db=run.db, keys=keys, outgoing=outgoing, columns=selection.columns
     )
     return await run.complete_groups(selection, groups)
@@ -111,7 +113,7 @@ async def node_incoming(run: Run, plan: FieldPlan, sources: list[Any], index: In
 async def node_session(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
     selection = child(plan)
     ids = [row[index["session_id"]] for row in sources]
-    rows = await reads.sessions_by_ids(db=run.db, ids=ids, columns=selection.columns)
+    rows = await batch_reads.sessions_by_ids(db=run.db, ids=ids, columns=selection.columns)
     return await run.complete_rows(selection, rows, nullable=False)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
-from graph_api.services.feed import FeedChange
+from graph_api.services.changes.feed import FeedChange
 
 
 @strawberry.enum

@@ -9,7 +9,7 @@ import strawberry
 
 from graph_api.graphql.types.common import PageInfo
 from graph_api.services.access import Role
-from graph_api.services.sharing import Member, SessionPage
+from graph_api.services.identity.sharing import Member, SessionPage
 
 if TYPE_CHECKING:
     from graph_api.graphql.types.session import Session

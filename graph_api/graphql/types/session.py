@@ -16,11 +16,13 @@ from graph_api.graphql.types.graph import Path, SearchHit, TypeCounts
 from graph_api.graphql.types.identity import SessionMember, SessionRole
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.relationship import Relationship
-from graph_api.services import access, reads, sharing
-from graph_api.services import csv_export as csv_export_service
+from graph_api.services import access
+from graph_api.services.csv import export as csv_export_service
 from graph_api.services.graph import counts as count_service
 from graph_api.services.graph import paths as path_service
 from graph_api.services.graph import search as search_service
+from graph_api.services.identity import sharing
+from graph_api.services.reads import pages
 from graph_api.services.specs import NodeFilter, Page, RelationshipFilter
 
 
@@ -40,7 +42,7 @@ class NodeConnection:
 
     @strawberry.field
     async def total_count(self, info: Info) -> int:
-        return await reads.count_nodes(
+        return await pages.count_nodes(
             db=info.context.db, session_id=self._session_id, node_filter=self._filter
         )
 
@@ -77,7 +79,7 @@ class RelationshipConnection:
 
     @strawberry.field
     async def total_count(self, info: Info) -> int:
-        return await reads.count_relationships(
+        return await pages.count_relationships(
             db=info.context.db, session_id=self._session_id, rel_filter=self._filter
         )
 
@@ -158,7 +160,7 @@ class Session:
     ) -> NodeConnection:
         limits = info.context.settings.limits
         node_filter = filter.to_spec(limits) if filter is not None else None
-        page = await reads.page_nodes(
+        page = await pages.page_nodes(
             db=info.context.db,
             session_id=self.id,
             first=first,
@@ -179,7 +181,7 @@ class Session:
     ) -> RelationshipConnection:
         limits = info.context.settings.limits
         rel_filter = filter.to_spec(limits) if filter is not None else None
-        page = await reads.page_relationships(
+        page = await pages.page_relationships(
             db=info.context.db, session_id=self.id, first=first, after=after, rel_filter=rel_filter
         )
         return RelationshipConnection.from_page(page, self.id, rel_filter)

@@ -29,7 +29,7 @@ from sqlalchemy import Row, bindparam, select, text
 from graph_api.db.models import relationships
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, NodeNotFound
-from graph_api.services import reads
+from graph_api.services.reads import batch as batch_reads
 from graph_api.services.specs import Direction
 from graph_api.services.validation import check_list_length, is_storable
 
@@ -145,7 +145,7 @@ async def shortest_path(
     if types is not None:
         check_list_length(types, db.limits, field="types")
         types = [value for value in dict.fromkeys(types) if is_storable(value)]
-    ends = await reads.nodes_by_keys(db=db, keys=[(session_id, source), (session_id, target)])
+    ends = await batch_reads.nodes_by_keys(db=db, keys=[(session_id, source), (session_id, target)])
     if ends[0] is None:
         raise NodeNotFound(source, field="from")
     if ends[1] is None:
@@ -219,7 +219,7 @@ async def _path(
         row.id: row
         for row in await db.execute(select(relationships).where(relationships.c.id.in_(rel_ids)))
     }
-    node_rows = await reads.nodes_by_keys(
+    node_rows = await batch_reads.nodes_by_keys(
         db=db, keys=[(session_id, node_id) for node_id in node_ids]
     )
     return Path(

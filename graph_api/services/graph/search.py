@@ -20,7 +20,7 @@ from sqlalchemy import Integer, Row, bindparam, column, text
 from graph_api.db.models import nodes
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services.graph.words import Term, parse_query
-from graph_api.services.pagination import check_first
+from graph_api.services.reads.pagination import check_first
 from graph_api.services.validation import check_list_length, is_storable
 
 DEFAULT_FIRST = 20

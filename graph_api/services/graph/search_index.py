@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from graph_api.db import bulk
 from graph_api.db.models import components, nodes, search_documents
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services import bulk
 from graph_api.services.graph.words import words
 
 CHUNK = 10_000

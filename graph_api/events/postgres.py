@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.config import Settings
 from graph_api.db.transaction import Publisher
-from graph_api.services.events import Broker, Notice
+from graph_api.events.broker import Broker, Notice
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,12 @@ from graph_api.errors import BadUserInput, Forbidden
 from graph_api.services import access
 from graph_api.services import sessions as session_service
 from graph_api.services.identity.tokens import check_user_id
-from graph_api.services.pagination import check_first, decode_cursor, encode_cursor, scope_digest
+from graph_api.services.reads.pagination import (
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    scope_digest,
+)
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,7 @@ async def unshare_session(*, db: UnitOfWork, session_id: str, user_id: str) -> R
 async def _owned(db: UnitOfWork, session_id: str, user_id: str) -> str:
     if db.caller is None:
         raise Forbidden("Sharing needs authentication (GRAPH_API_AUTH=required)")
-    canonical = await session_service.require_session(
-        db=db, session_id=session_id, need=access.Need.MANAGE
-    )
+    canonical = await access.require_session(db=db, session_id=session_id, need=access.Need.MANAGE)
     check_user_id(user_id)
     if user_id == db.caller.user_id:
         raise BadUserInput("The owner cannot change their own access", field="userId")
@@ -137,7 +140,7 @@ async def assign_owner(*, db: UnitOfWork, session_id: str, user_id: str) -> str:
     For sessions created before authentication was switched on: they have no owner, so
     with GRAPH_API_AUTH=required nobody can reach them until one is assigned (CLI only).
     """
-    canonical = await session_service.require_session(db=db, session_id=session_id)
+    canonical = await access.require_session(db=db, session_id=session_id)
     check_user_id(user_id, field="user")
     await db.execute(
         session_members.delete().where(

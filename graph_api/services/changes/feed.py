@@ -23,10 +23,10 @@ from graph_api.caller import Caller
 from graph_api.config import Limits
 from graph_api.db.transaction import transaction_context
 from graph_api.errors import BadUserInput, Forbidden, SessionNotFound, Unauthenticated
+from graph_api.events.broker import Broker, Notice, Subscription
 from graph_api.services import access, clock
-from graph_api.services import changes as change_service
 from graph_api.services import sessions as session_service
-from graph_api.services.events import Broker, Notice, Subscription
+from graph_api.services.changes import log as change_service
 from graph_api.services.identity import tokens
 from graph_api.services.validation import parse_session_id
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services.csv_export import (
+from graph_api.services.csv.export import (
     component_dict,
     json_text,
     node_pages,

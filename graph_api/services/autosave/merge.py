@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Row
 
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services import change_history
-from graph_api.services import changes as change_service
 from graph_api.services import relationships as relationship_service
-from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
+from graph_api.services.autosave.specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
+from graph_api.services.changes import history as change_history
+from graph_api.services.changes import log as change_service
 from graph_api.services.validation import changed_values, json_equal
 
 if TYPE_CHECKING:  # autosave_plan imports this module
-    from graph_api.services.autosave_plan import State
+    from graph_api.services.autosave.plan import State
 
 
 @dataclass

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, update
 
+from graph_api.db.bulk import BATCH
 from graph_api.db.models import components, nodes, relationships
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services.bulk import BATCH
 
 NODE_COLUMNS = (
     "session_id", "node_id", "label", "type", "metadata", "version", "created_at", "updated_at",

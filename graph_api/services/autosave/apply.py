@@ -18,12 +18,12 @@ from sqlalchemy import Row, bindparam, delete, insert, update
 
 from graph_api.db.models import components, nodes
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services import changes as change_service
 from graph_api.services import clock
 from graph_api.services import nodes as node_service
 from graph_api.services import relationships as relationship_service
-from graph_api.services.autosave_plan import NodeUpdate, Plan, State
-from graph_api.services.autosave_specs import AutoSaveSpec
+from graph_api.services.autosave.plan import NodeUpdate, Plan, State
+from graph_api.services.autosave.specs import AutoSaveSpec
+from graph_api.services.changes import log as change_service
 from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec
 
 _CHUNK = 10_000

@@ -15,7 +15,7 @@ from sqlalchemy import Row, select, text
 
 from graph_api.db.models import changes as changes_table
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services.changes import FIELDS, Fields, Kind, decode_fields
+from graph_api.services.changes.log import FIELDS, Fields, Kind, decode_fields
 
 
 async def history(

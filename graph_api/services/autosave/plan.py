@@ -15,11 +15,11 @@ from sqlalchemy import Row
 
 from graph_api.config import Limits
 from graph_api.errors import BadUserInput, Duplicate, NodeNotFound, RelationshipNotFound
-from graph_api.services import autosave_merge as merge
 from graph_api.services import nodes as node_service
 from graph_api.services import relationships as relationship_service
-from graph_api.services.autosave_merge import Histories
-from graph_api.services.autosave_specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
+from graph_api.services.autosave import merge
+from graph_api.services.autosave.merge import Histories
+from graph_api.services.autosave.specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
 from graph_api.services.validation import changed_values, json_equal
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import Row, select
 
 from graph_api.db.models import components, nodes, relationships
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services.csv_formula import escape_cell
+from graph_api.services.csv.formula import escape_cell
 
 PAGE = 2_000
 NODE_HEADER = ("node_id", "label", "type", "metadata", "components")

@@ -12,16 +12,16 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
+from graph_api.db.bulk import insert_rows
 from graph_api.db.models import nodes, relationships
-from graph_api.services import changes as change_service
-from graph_api.services import csv_write
 from graph_api.services import relationships as relationship_service
-from graph_api.services.bulk import insert_rows
-from graph_api.services.csv_headers import Header
-from graph_api.services.csv_mode import ImportMode
-from graph_api.services.csv_rows import EMPTY_JSON, RelationshipRow
-from graph_api.services.csv_state import Change, ImportState, Key
-from graph_api.services.csv_write import NODE_COLUMNS, RELATIONSHIP_COLUMNS
+from graph_api.services.changes import log as change_service
+from graph_api.services.csv import write as csv_write
+from graph_api.services.csv.headers import Header
+from graph_api.services.csv.mode import ImportMode
+from graph_api.services.csv.rows import EMPTY_JSON, RelationshipRow
+from graph_api.services.csv.state import Change, ImportState, Key
+from graph_api.services.csv.write import NODE_COLUMNS, RELATIONSHIP_COLUMNS
 from graph_api.services.validation import json_equal
 
 

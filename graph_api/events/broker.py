@@ -8,10 +8,9 @@ is late, duplicated or coalesced never makes them miss or repeat a change.
 
 `Broker` fans out within one process; on an SQLite file it also watches for
 commits of other processes (`graph-api import`, other workers: see
-graph_api/services/sqlite_events.py). `PostgresBroker`
-(graph_api/services/pg_events.py) adds LISTEN/NOTIFY so that a commit in one
-process wakes subscribers connected to another; `make_broker` picks one from
-the database URL.
+events/sqlite.py). `PostgresBroker` (events/postgres.py) adds LISTEN/NOTIFY so that a commit in one
+process wakes subscribers connected to another; `make_broker`
+(events/factory.py) picks one from the database URL.
 
 Each subscription has a bounded queue. Publishing never waits for a
 subscriber: one that falls more than `queue_size` notices behind is closed,
@@ -26,17 +25,21 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sqlalchemy.engine import make_url
-
-from graph_api.config import Settings
 from graph_api.errors import InternalError, LimitExceeded
 
-if TYPE_CHECKING:
-    from graph_api.services.sqlite_events import DataVersionWatcher
-
 log = logging.getLogger(__name__)
+
+
+class Watcher(Protocol):
+    """Notices commits made by other processes and hands them to the broker."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def saw(self, session_id: str, revision: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -157,19 +160,17 @@ class Broker:
         *,
         queue_size: int = 1_000,
         poll_s: float | None = None,
-        sqlite_path: str | None = None,
-        sqlite_watch_s: float = 0.15,
     ) -> None:
         self.queue_size = queue_size
         self.poll_s = poll_s
         self._subscribers: dict[str, set[Subscription]] = {}
-        self._watcher: DataVersionWatcher | None = None
-        if sqlite_path is not None:
-            from graph_api.services.sqlite_events import DataVersionWatcher
-
-            self._watcher = DataVersionWatcher(self, sqlite_path, poll_s=sqlite_watch_s)
+        self._watcher: Watcher | None = None
         # Change-log reads shared by the subscribers woken by one notice (services/feed.py).
         self.shared_reads: dict[tuple[str, int], asyncio.Future[Any]] = {}
+
+    def watch(self, watcher: Watcher) -> None:
+        """Also deliver what `watcher` sees other processes commit (events/sqlite.py)."""
+        self._watcher = watcher
 
     async def start(self) -> None:
         if self._watcher is not None:
@@ -229,30 +230,3 @@ class Broker:
         subscriptions.discard(subscription)
         if not subscriptions:
             del self._subscribers[subscription.session_id]
-
-
-SQLITE_WORKERS_POLL_S = 1.0
-
-
-def make_broker(settings: Settings) -> Broker:
-    """LISTEN/NOTIFY across processes on PostgreSQL; in-process fan-out otherwise
-    (polling the change log every second when several workers share an SQLite file)."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "postgresql":
-        from graph_api.services.pg_events import PostgresBroker
-
-        return PostgresBroker(settings)
-    poll_s = SQLITE_WORKERS_POLL_S if settings.workers > 1 else None
-    path = url.database if url.get_backend_name() == "sqlite" else None
-    if (
-        path in ("", ":memory:")
-        or (path and path.startswith("file:"))
-        or not settings.sqlite_watch_ms
-    ):
-        path = None  # nothing another process could write to (or a URI we leave alone)
-    return Broker(
-        queue_size=settings.subscriber_queue_size,
-        poll_s=poll_s,
-        sqlite_path=path,
-        sqlite_watch_s=settings.sqlite_watch_ms / 1000,
-    )

@@ -16,10 +16,11 @@ from typing import Literal
 
 from sqlalchemy import Row, select, update
 
+from graph_api.db import bulk
 from graph_api.db.models import changes as changes_table
 from graph_api.db.models import sessions as sessions_table
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services import bulk, clock
+from graph_api.services import clock
 from graph_api.services.graph import search_index
 
 Op = Literal["CREATE", "UPDATE", "DELETE"]

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services.changes import NODE_FIELDS
-from graph_api.services.csv_headers import Problems
-from graph_api.services.csv_mode import ImportMode
+from graph_api.services.changes.log import NODE_FIELDS
+from graph_api.services.csv.headers import Problems
+from graph_api.services.csv.mode import ImportMode
 
 Key = tuple[str, str, str]
 # (kind, op, key, fields changed or None, version after or None): see changes.record_many.

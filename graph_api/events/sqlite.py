@@ -17,22 +17,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import aiosqlite
-
-if TYPE_CHECKING:
-    from graph_api.services.events import Broker
 
 log = logging.getLogger(__name__)
 
 _SESSIONS_PER_QUERY = 500  # under SQLite's host-parameter limit
 
 
+class Subscribers(Protocol):
+    """The broker, as the watcher sees it."""
+
+    def subscribed_sessions(self) -> list[str]: ...
+
+    def deliver_notice(self, session_id: str, revision: int) -> None: ...
+
+
 class DataVersionWatcher:
     """Delivers to `broker` what other processes committed to the SQLite file at `path`."""
 
-    def __init__(self, broker: Broker, path: str, *, poll_s: float) -> None:
+    def __init__(self, broker: Subscribers, path: str, *, poll_s: float) -> None:
         self.broker = broker
         self.path = path
         self.poll_s = poll_s

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from graph_api.services.csv_headers import FileName
-from graph_api.services.csv_source import CsvInput
+from graph_api.services.csv.headers import FileName
+from graph_api.services.csv.source import CsvInput
 
 _CHUNK = 1 << 20
 

@@ -40,14 +40,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from graph_api.db.models import changes, components, saves, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, SessionNotFound
-from graph_api.services import access, clock, reads
-from graph_api.services import autosave_merge as merge
-from graph_api.services import changes as change_service
+from graph_api.services import access, clock
 from graph_api.services import relationships as relationship_service
-from graph_api.services import sessions as session_service
-from graph_api.services.autosave_apply import apply_plan
-from graph_api.services.autosave_plan import Conflict, State, make_plan
-from graph_api.services.autosave_specs import AutoSaveSpec, payload_hash, validate
+from graph_api.services.autosave import merge
+from graph_api.services.autosave.apply import apply_plan
+from graph_api.services.autosave.plan import Conflict, State, make_plan
+from graph_api.services.autosave.specs import AutoSaveSpec, payload_hash, validate
+from graph_api.services.changes import log as change_service
+from graph_api.services.reads import batch as batch_reads
 from graph_api.services.validation import parse_session_id
 
 Status = Literal["SAVED", "CONFLICT", "REPLAYED"]
@@ -113,7 +113,7 @@ async def auto_save(*, db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> S
 async def _lock(db: UnitOfWork, session_id: str, save_id: str) -> tuple[str, int, Row[Any] | None]:
     """(canonical id, revision, receipt or None), the session locked; else SESSION_NOT_FOUND.
 
-    On PostgreSQL the row lock (sessions.require_session) is its own statement:
+    On PostgreSQL the row lock (access.require_session) is its own statement:
     a statement that waited for a lock still reads the other tables as of its
     start, and would miss the receipt of the attempt it waited for. The next
     statement sees everything committed before the lock was granted. On SQLite,
@@ -124,7 +124,7 @@ async def _lock(db: UnitOfWork, session_id: str, save_id: str) -> tuple[str, int
         raise SessionNotFound(session_id)
     await access.authorize(db=db, session_id=canonical, need=access.Need.WRITE)
     if db.dialect == "postgresql":
-        await session_service.require_session(db=db, session_id=canonical)
+        await access.require_session(db=db, session_id=canonical)
     joined = sessions.outerjoin(
         saves, and_(saves.c.session_id == sessions.c.id, saves.c.save_id == save_id)
     )
@@ -194,7 +194,9 @@ async def _replay(
         )
     touched = receipt.touched or {}
     keys = [(session_id, node_id) for node_id in touched.get("nodes", [])]
-    node_rows = [row for row in await reads.nodes_by_keys(db=db, keys=keys) if row is not None]
+    node_rows = [
+        row for row in await batch_reads.nodes_by_keys(db=db, keys=keys) if row is not None
+    ]
     ids = [int(raw) for raw in touched.get("relationships", [])]
     found = await relationship_service.find_by_ids(db=db, session_id=session_id, ids=ids)
     return SaveResult(
@@ -216,7 +218,9 @@ async def _load(db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> State:
     for rel in spec.relationships:
         mentioned += (rel.source_id, rel.target_id)
     keys = [(session_id, node_id) for node_id in dict.fromkeys(mentioned)]
-    found_nodes = {row.node_id: row for row in await reads.nodes_by_keys(db=db, keys=keys) if row}
+    found_nodes = {
+        row.node_id: row for row in await batch_reads.nodes_by_keys(db=db, keys=keys) if row
+    }
     with_components = [
         (session_id, c.node_id)
         for c in spec.nodes

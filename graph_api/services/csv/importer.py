@@ -20,20 +20,21 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from graph_api.db import bulk
 from graph_api.db.models import nodes, relationships
 from graph_api.db.transaction import UnitOfWork
-from graph_api.services import bulk, clock, csv_write
-from graph_api.services import changes as change_service
+from graph_api.services import access, clock
 from graph_api.services import nodes as node_service
-from graph_api.services import sessions as session_service
-from graph_api.services.csv_headers import FileName, Header, parse_header
-from graph_api.services.csv_mode import ImportMode
-from graph_api.services.csv_nodes import apply_nodes
-from graph_api.services.csv_progress import ImportProgress, Progress, measure
-from graph_api.services.csv_relationships import apply_relationships
-from graph_api.services.csv_rows import NodeParser, RelationshipParser
-from graph_api.services.csv_source import CsvInput, CsvSource, Record, bad_text_message
-from graph_api.services.csv_state import ImportState
+from graph_api.services.changes import log as change_service
+from graph_api.services.csv import write as csv_write
+from graph_api.services.csv.headers import FileName, Header, parse_header
+from graph_api.services.csv.mode import ImportMode
+from graph_api.services.csv.nodes import apply_nodes
+from graph_api.services.csv.progress import ImportProgress, Progress, measure
+from graph_api.services.csv.relationships import apply_relationships
+from graph_api.services.csv.rows import NodeParser, RelationshipParser
+from graph_api.services.csv.source import CsvInput, CsvSource, Record, bad_text_message
+from graph_api.services.csv.state import ImportState
 
 __all__ = [
     "BATCH",
@@ -81,7 +82,7 @@ async def import_csv(
     `nodes` / `relationships`: CSV text, bytes, a path or a binary stream; None
     (or a document without a single record) means no such file.
     """
-    canonical = await session_service.require_session(db=db, session_id=session_id)
+    canonical = await access.require_session(db=db, session_id=session_id)
     now = clock.now()
     state = ImportState(
         db=db,

@@ -17,9 +17,9 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from graph_api.config import Limits
-from graph_api.services.csv_formula import unescape_cell
-from graph_api.services.csv_headers import FileName, Header, Problems, to_float
-from graph_api.services.csv_source import Record, bad_text_message
+from graph_api.services.csv.formula import unescape_cell
+from graph_api.services.csv.headers import FileName, Header, Problems, to_float
+from graph_api.services.csv.source import Record, bad_text_message
 from graph_api.services.validation import NODE_ID_PATTERN, unstorable_number
 
 RowT = TypeVar("RowT")

@@ -14,15 +14,15 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
+from graph_api.db.bulk import insert_rows
 from graph_api.db.models import components, nodes
-from graph_api.services import changes as change_service
-from graph_api.services import csv_write
-from graph_api.services.bulk import insert_rows
-from graph_api.services.csv_headers import Header
-from graph_api.services.csv_mode import ImportMode
-from graph_api.services.csv_rows import ComponentRow, NodeRow
-from graph_api.services.csv_state import Change, ImportState
-from graph_api.services.csv_write import COMPONENT_COLUMNS, NODE_COLUMNS
+from graph_api.services.changes import log as change_service
+from graph_api.services.csv import write as csv_write
+from graph_api.services.csv.headers import Header
+from graph_api.services.csv.mode import ImportMode
+from graph_api.services.csv.rows import ComponentRow, NodeRow
+from graph_api.services.csv.state import Change, ImportState
+from graph_api.services.csv.write import COMPONENT_COLUMNS, NODE_COLUMNS
 from graph_api.services.validation import json_equal
 
 _CHUNK = 5_000
