@@ -166,7 +166,7 @@ async def stop_process(server: ServerProcess) -> None:
             await server.process.wait()
 
 
-async def _wait_healthy(server: ServerProcess, wait_s: float = 30.0) -> None:
+async def _wait_healthy(server: ServerProcess, wait_s: float = 90.0) -> None:
     deadline = time.monotonic() + wait_s
     async with httpx.AsyncClient(timeout=1) as http:
         while time.monotonic() < deadline:
