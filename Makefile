@@ -53,18 +53,14 @@ format: setup
 schema: setup  ## re-export schema/schema.graphql
 	$(BIN)/graph-api schema export schema/schema.graphql
 
-# Browser assets served by the package (GraphiQL...), re-fetched from the npm registry at the
-# versions each folder's package-lock.json pins; the results are committed, so serving needs no Node.
+# Browser assets served by the package (GraphiQL, the editor's graph libraries), re-fetched
+# from the npm registry at the versions each folder's package-lock.json pins (needs Node and
+# npm); the results are committed, so serving needs no Node. Each vendor.sh runs by its shebang.
 vendor:  ## re-create graph_api/web/vendor/*/ from their lock files
 	@for script in graph_api/web/vendor/*/vendor.sh; do echo "== $$script"; $$script || exit 1; done
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
-
-# Rebuilds the editor's vendored browser libraries from the npm registry at pinned versions
-# (needs Node and npm; the results are committed, so `make serve` never does).
-vendor:  ## re-vendor graph_api/web/vendor/*/ (each folder's vendor.sh)
-	@for script in graph_api/web/vendor/*/vendor.sh; do echo "== $$script"; sh $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
