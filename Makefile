@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SERVE_ARGS ?=
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup serve test test-postgres lint format bench schema vendor clean
+.PHONY: setup serve test test-postgres lint format bench schema web-rules vendor clean
 
 # Serving needs the runtime dependencies only; tests, lint and benchmarks add the dev extra.
 $(SERVE_STAMP): pyproject.toml
@@ -53,18 +53,19 @@ format: setup
 schema: setup  ## re-export schema/schema.graphql
 	$(BIN)/graph-api schema export schema/schema.graphql
 
-# Browser assets served by the package (GraphiQL...), re-fetched from the npm registry at the
-# versions each folder's package-lock.json pins; the results are committed, so serving needs no Node.
+# The server's naming rules the editor applies offline (node ids, relationship keys), rendered
+# from graph_api/services into a committed ES module; a test fails when it is stale.
+web-rules: $(SERVE_STAMP)  ## re-generate graph_api/web/js/rules.js
+	$(BIN)/python -m graph_api.client_rules graph_api/web/js/rules.js
+
+# Browser assets served by the package (GraphiQL, the editor's graph libraries), re-fetched
+# from the npm registry at the versions each folder's package-lock.json pins (needs Node and
+# npm); the results are committed, so serving needs no Node. Each vendor.sh runs by its shebang.
 vendor:  ## re-create graph_api/web/vendor/*/ from their lock files
 	@for script in graph_api/web/vendor/*/vendor.sh; do echo "== $$script"; $$script || exit 1; done
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
-
-# Rebuilds the editor's vendored browser libraries from the npm registry at pinned versions
-# (needs Node and npm; the results are committed, so `make serve` never does).
-vendor:  ## re-vendor graph_api/web/vendor/*/ (each folder's vendor.sh)
-	@for script in graph_api/web/vendor/*/vendor.sh; do echo "== $$script"; sh $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

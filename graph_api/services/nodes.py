@@ -25,7 +25,11 @@ from graph_api.services.validation import (
     is_node_id,
 )
 
-_ASSIGNED_ID = re.compile(r"^N(\d+)$")
+# Ids the server assigns: the prefix and the zero-padded width. The editor numbers the nodes
+# it creates offline by the same rule, from web/js/rules.js (generated: graph_api/client_rules.py).
+ASSIGNED_ID_PREFIX = "N"
+ASSIGNED_ID_DIGITS = 3
+_ASSIGNED_ID = re.compile(rf"^{ASSIGNED_ID_PREFIX}([0-9]+)$")
 
 
 def check_component(spec: ComponentSpec, limits: Any, *, field: str) -> dict[str, Any]:
@@ -61,7 +65,7 @@ async def next_node_numbers(*, db: UnitOfWork, session_id: str, taken: Iterable[
     existing = (
         await db.execute(
             select(nodes.c.node_id).where(
-                nodes.c.session_id == session_id, nodes.c.node_id.like("N%")
+                nodes.c.session_id == session_id, nodes.c.node_id.like(f"{ASSIGNED_ID_PREFIX}%")
             )
         )
     ).scalars()
@@ -74,7 +78,7 @@ async def next_node_numbers(*, db: UnitOfWork, session_id: str, taken: Iterable[
 
 
 def format_node_id(number: int) -> str:
-    return f"N{number:03d}"
+    return f"{ASSIGNED_ID_PREFIX}{number:0{ASSIGNED_ID_DIGITS}d}"
 
 
 async def existing_node_ids(

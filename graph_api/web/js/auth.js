@@ -1,5 +1,5 @@
 // Sign-in, "my sessions" and sharing, for servers run with GRAPH_API_AUTH=required
-// (CONTRACT.md §11). Without authentication the server answers `me: null` and none of
+// (docs/identity.md). Without authentication the server answers `me: null` and none of
 // this shows. The token is kept in sessionStorage only (gone with the tab), sent as a
 // bearer header by api.js, csv.js and the downloads, and in ws.js's connection_init.
 

@@ -6,7 +6,8 @@
 // conflicting fields and keeps the person's other edits.
 
 import { rebaseNode, settleNode } from './store-sync.js';
-import { el, relKey, stableStringify } from './util.js';
+import { relKey } from './rules.js';
+import { el, stableStringify } from './util.js';
 import { nodeName } from './validate.js';
 
 const SHOW = {

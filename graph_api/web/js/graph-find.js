@@ -1,5 +1,5 @@
 // Full-text search and "path between two nodes" over the graph, with the contract's
-// `search` and `shortestPath` fields (CONTRACT.md section 12). A server without them
+// `search` and `shortestPath` fields (docs/api.md, graph queries). A server without them
 // answers the probe without those names: the forms then stay hidden, nothing else changes.
 
 import * as api from './api.js';

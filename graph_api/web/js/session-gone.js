@@ -4,7 +4,8 @@
 
 import * as api from './api.js';
 import * as persist from './persist.js';
-import { el, relKey } from './util.js';
+import { relKey } from './rules.js';
+import { el } from './util.js';
 
 /** The old session's graph as this browser last saw it, with the unsaved edits on top. */
 function rememberedGraph(oldId) {

@@ -9,7 +9,8 @@
 // different components (merge-components.js).
 
 import { mergeComponents } from './merge-components.js';
-import { NODE_FIELDS, REL_FIELDS, relKey, sameContent, sameField } from './util.js';
+import { relKey } from './rules.js';
+import { NODE_FIELDS, REL_FIELDS, sameContent, sameField } from './util.js';
 
 function merge(fields, old, incoming, local, protectedFields, edited = null) {
   const merged = { ...local };

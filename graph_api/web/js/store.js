@@ -8,10 +8,13 @@
 //           `fields`, the fields the person edited (only those are sent, with onConflict
 //           MERGE, so a save never writes back a value someone else changed), and `orig`,
 //           each edited field's value before the edit (the base of a components merge).
-// Saved relationships are keyed by id; unsaved ones by `source-[type]->target`, the same
-// key the server uses for their conflicts. Merging server news lives in store-sync.js.
+// Saved relationships are keyed by id; unsaved ones by `source-[type]->target`, the key the
+// server uses for their conflicts, and nodes created here are numbered as the server would
+// number them: both rules come from rules.js, generated from the server's own. Merging
+// server news lives in store-sync.js.
 
-import { NODE_FIELDS, REL_FIELDS, relKey, sameField, wire } from './util.js';
+import { nextNodeId, relKey } from './rules.js';
+import { NODE_FIELDS, REL_FIELDS, sameField, wire } from './util.js';
 import { nodeFieldProblem, nodeName } from './validate.js';
 
 export class Store {
@@ -54,15 +57,9 @@ export class Store {
     return this.dirty.size + this.dirtyRels.size;
   }
 
+  /** The id the server would assign next (drafts made offline take it too). */
   nextNodeId() {
-    let max = 0;
-    for (const map of [this.local, this.server, this.dirty]) {
-      for (const id of map.keys()) {
-        const m = /^N(\d+)$/.exec(id);
-        if (m) max = Math.max(max, Number(m[1]));
-      }
-    }
-    return `N${String(max + 1).padStart(3, '0')}`;
+    return nextNodeId([...this.local.keys(), ...this.server.keys(), ...this.dirty.keys()]);
   }
 
   // ------------------------------------------------------------------ edits

@@ -5,12 +5,12 @@
 
 import * as api from './api.js';
 import * as persist from './persist.js';
-import { subscribe } from './ws.js';
+import { relKey } from './rules.js';
 import {
   applyDraft, loadServerState, mergeServerNode, removeServerNode, removeServerRel,
   replaceServerRels,
 } from './store-sync.js';
-import { relKey } from './util.js';
+import { subscribe } from './ws.js';
 
 const FULL_RELOAD_OVER = 2000; // changed entities beyond which one full read is cheaper
 

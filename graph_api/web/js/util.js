@@ -34,9 +34,6 @@ export function sameContent(fields, a, b) {
   return fields.every((f) => sameField(f, a[f], b[f]));
 }
 
-/** How a relationship without an id is named, by the server's conflicts too. */
-export const relKey = (r) => `${r.sourceId}-[${r.type}]->${r.targetId}`;
-
 /** UUID4 that also works on plain-http hosts, where crypto.randomUUID is missing. */
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();

@@ -1,5 +1,6 @@
-// Checks a node field before it is sent, with the server's rules (CONTRACT.md §4, §7), so
-// that one invalid field is marked where it is typed and never blocks the other edits.
+// Checks a node field before it is sent, with the server's rules (docs/api.md: identity of
+// nodes, limits), so that one invalid field is marked where it is typed and never blocks the
+// other edits. The lengths are the default limits; a server configured otherwise still decides.
 
 const MAX_LABEL = 1000;
 const MAX_TYPE = 100;
