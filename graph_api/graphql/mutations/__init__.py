@@ -1,0 +1,7 @@
+"""Root mutation fields, one module per resource; the schema merges these types."""
+
+from graph_api.graphql.mutations.nodes import ComponentMutation, NodeMutation
+from graph_api.graphql.mutations.relationships import RelationshipMutation
+from graph_api.graphql.mutations.sessions import SessionMutation
+
+__all__ = ["ComponentMutation", "NodeMutation", "RelationshipMutation", "SessionMutation"]
