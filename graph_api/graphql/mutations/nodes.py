@@ -1,8 +1,4 @@
-"""Root mutation fields for nodes and their components.
-
-Each resolver converts its input, calls one service function and maps the
-result; the transaction extension commits or rolls back the whole request.
-"""
+"""Root mutation fields for nodes and their components."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Root mutation fields for relationships.
-
-Each resolver converts its input, calls one service function and maps the
-result; the transaction extension commits or rolls back the whole request.
-"""
+"""Root mutation fields for relationships."""
 
 from __future__ import annotations
 
