@@ -13,6 +13,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph_api.config import Limits
+from graph_api.run_limit import send_json
 
 
 class BodyTooLarge(Exception):
@@ -81,15 +82,4 @@ class BodyLimitMiddleware:
                 await self._reject(send, path, limit)
 
     async def _reject(self, send: Send, path: str, limit: int) -> None:
-        body = _body(path, limit)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 413, _body(path, limit))

@@ -84,17 +84,7 @@ def serve(
     settings = _settings(
         host=host, port=port, database_url=database_url, workers=workers, log_level=log_level
     )
-    from graph_api.db.engine import create_engine
-    from graph_api.db.migrations import upgrade_to_head
-
-    async def migrate() -> None:
-        engine = create_engine(settings)
-        try:
-            await upgrade_to_head(engine)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(migrate())
+    _migrate(settings)
     # Workers are separate processes: they read their settings from the environment.
     os.environ["GRAPH_API_DATABASE_URL"] = settings.database_url
     os.environ["GRAPH_API_MIGRATE_ON_START"] = "false"
@@ -130,10 +120,15 @@ def schema_export(
 )
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create or migrate the database to the newest schema."""
+    settings = _settings(database_url=database_url)
+    _migrate(settings)
+    typer.echo(f"database at head: {settings.database_url}")
+
+
+def _migrate(settings: Settings) -> None:
+    """Bring the database to the newest schema (heavy imports only when a command runs)."""
     from graph_api.db.engine import create_engine
     from graph_api.db.migrations import upgrade_to_head
-
-    settings = _settings(database_url=database_url)
 
     async def run() -> None:
         engine = create_engine(settings)
@@ -143,7 +138,6 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
             await engine.dispose()
 
     asyncio.run(run())
-    typer.echo(f"database at head: {settings.database_url}")
 
 
 cli_csv.register(app)  # import, export

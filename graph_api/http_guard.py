@@ -23,6 +23,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph_api.config import Settings
+from graph_api.run_limit import send_json
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _SAME_SITE_VALUES = frozenset({"same-origin", "none"})
@@ -71,18 +72,7 @@ class HttpGuardMiddleware:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        body = forbidden_body(scope.get("path", ""), problem)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 403,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 403, forbidden_body(scope.get("path", ""), problem))
 
     def _cross_site(self, headers: dict[str, str], host: str, scheme: str) -> str | None:
         """Why a browser's write looks cross-site, or None."""

@@ -13,16 +13,34 @@ Either way the statement text is the same for 2 and 50,000 keys: compiled and pr
 One key (a node by key, its components) is `column = :key`: a second text, no JSON to
 encode and unnest, and a tenth of the construction cost (the subquery above is ~0.1 ms of
 Python per statement: bench/profile_small.py node, issue 16).
+
+Where a statement keeps an expanding `IN` (a row-value `IN`, a hand-written SQLite text
+naming its index, a DELETE by many keys), `chunked()` cuts the keys into lists that stay
+well under SQLite's variable limit: one statement per list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import ColumnElement, String, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
+
+T = TypeVar("T")
+
+# Keys of one expanding IN: under a third of SQLite's 32,766 variables, so a statement
+# binds its other parameters besides (a row-value IN of three columns takes half as many).
+IN_CHUNK = 10_000
+
+
+def chunked(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """`values` in order, in lists of `size` (the last one shorter; none when there are none)."""
+    items = iter(values)
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 def keys_in(dialect: str, column: ColumnElement[Any], keys: Iterable[Any]) -> ColumnElement[bool]:

@@ -21,6 +21,8 @@ from typing import Protocol
 
 import aiosqlite
 
+from graph_api.db.keysets import chunked
+
 log = logging.getLogger(__name__)
 
 _SESSIONS_PER_QUERY = 500  # under SQLite's host-parameter limit
@@ -85,8 +87,7 @@ class DataVersionWatcher:
         if version == self._version:
             return
         self._version = version
-        for start in range(0, len(sessions), _SESSIONS_PER_QUERY):
-            chunk = sessions[start : start + _SESSIONS_PER_QUERY]
+        for chunk in chunked(sessions, _SESSIONS_PER_QUERY):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT id, revision FROM sessions WHERE id IN ({marks})"
             async with conn.execute(query, chunk) as cursor:

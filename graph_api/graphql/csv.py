@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, get_type_hints
+
 import strawberry
 
 from graph_api.graphql.context import Info
@@ -10,24 +12,26 @@ from graph_api.services.csv import importer as csv_import_service
 from graph_api.services.csv.mode import ImportMode
 
 
-@strawberry.type
-class ImportReport:
-    dry_run: bool
-    rows_read: int
-    nodes_created: int
-    nodes_updated: int
-    components_created: int
-    relationships_created: int
-    relationships_updated: int
-    revision: int = strawberry.field(
-        description="The session's revision after the import (unchanged on dryRun)."
-    )
+def _report_type() -> Any:
+    """The SDL's ImportReport, made from the service's record: its fields are declared there."""
+    namespace: dict[str, Any] = {
+        "__annotations__": get_type_hints(csv_import_service.ImportReport),
+        "__module__": __name__,
+        "revision": strawberry.field(
+            description="The session's revision after the import (unchanged on dryRun)."
+        ),
+    }
+    return strawberry.type(type("ImportReport", (), namespace))
+
+
+ImportReport = _report_type()
 
 
 @strawberry.type
 class CsvMutation:
     @strawberry.mutation(
-        description="Imports nodes and/or relationships from CSV text; all rows or none."
+        description="Imports nodes and/or relationships from CSV text; all rows or none.",
+        graphql_type=ImportReport,
     )
     async def import_csv(
         self,
@@ -36,9 +40,9 @@ class CsvMutation:
         nodes_csv: str | None = None,
         relationships_csv: str | None = None,
         options: ImportOptions | None = None,
-    ) -> ImportReport:
+    ) -> csv_import_service.ImportReport:
         options = options or ImportOptions()
-        report = await csv_import_service.import_csv(
+        return await csv_import_service.import_csv(
             db=info.context.db,
             session_id=session_id,
             nodes=nodes_csv,
@@ -48,14 +52,4 @@ class CsvMutation:
                 dry_run=bool(options.dry_run),
                 create_missing_nodes=bool(options.create_missing_nodes),
             ),
-        )
-        return ImportReport(
-            dry_run=report.dry_run,
-            rows_read=report.rows_read,
-            nodes_created=report.nodes_created,
-            nodes_updated=report.nodes_updated,
-            components_created=report.components_created,
-            relationships_created=report.relationships_created,
-            relationships_updated=report.relationships_updated,
-            revision=report.revision,
         )

@@ -30,6 +30,7 @@ from graphql import (
 
 from graph_api.config import Limits
 from graph_api.errors import LimitExceeded
+from graph_api.services.validation import json_values
 
 # graphql-core's validation and execution recurse once per nested spread; a chain far
 # below Python's recursion limit keeps them safe. No real client nests fragments this deep.
@@ -141,18 +142,10 @@ def check_variables(variables: object, limits: Limits) -> GraphQLError | None:
     and a million input objects fit in the body limit. Stops counting at the limit.
     """
     limit = limits.max_input_values
-    count = 0
-    stack = [variables]
-    while stack:
-        item = stack.pop()
-        count += 1
+    for count, _ in enumerate(json_values(variables), start=1):
         if count > limit:
             message = f"The variables hold more than {limit} values"
             return _limit(message, "max_input_values")
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
     return None
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from typing import IO, Annotated, Any, Literal
+from typing import IO, Annotated, Any, Literal, get_type_hints
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from graph_api.db.models import nodes as nodes_table
 from graph_api.db.models import relationships as relationships_table
@@ -31,7 +31,7 @@ from graph_api.rest.payloads import NodeOut, RelationshipOut, SessionOut
 from graph_api.services import sessions as session_service
 from graph_api.services.csv import export as csv_export
 from graph_api.services.csv import importer as csv_import
-from graph_api.services.csv.importer import ImportMode
+from graph_api.services.csv.mode import ImportMode
 from graph_api.services.reads import batch as batch_reads
 
 router = APIRouter(prefix="/session", tags=["bulk"])
@@ -41,15 +41,16 @@ _SPOOL_BYTES = 16 * 1024 * 1024
 _READ_CHUNK = 64 * 1024
 
 
-class ImportReportOut(BaseModel):
-    dry_run: bool
-    rows_read: int = Field(description="Data records in both files, headers excluded.")
-    nodes_created: int
-    nodes_updated: int
-    components_created: int
-    relationships_created: int
-    relationships_updated: int
-    revision: int = Field(description="The session's revision after the import (same on dry_run).")
+_REPORT_DESCRIPTIONS = {
+    "rows_read": "Data records in both files, headers excluded.",
+    "revision": "The session's revision after the import (same on dry_run).",
+}
+_REPORT_FIELDS: dict[str, Any] = {
+    name: (kind, Field(description=_REPORT_DESCRIPTIONS.get(name)))
+    for name, kind in get_type_hints(csv_import.ImportReport).items()
+}
+# The service's record in JSON: its fields are declared there, only the words are REST's.
+ImportReportOut = create_model("ImportReportOut", **_REPORT_FIELDS)
 
 
 class GraphExportOut(BaseModel):
@@ -86,7 +87,7 @@ async def bulk_import(
             description="Name of this import, to watch at `.../bulk/import/{import_id}/progress`."
         ),
     ] = None,
-) -> ImportReportOut:
+) -> csv_import.ImportReport:
     if mode.upper() not in ImportMode.__members__:
         raise BadUserInput(f"mode must be one of {_MODES}", field="mode")
     channel = None if import_id is None else channels_of(request).channel(session_id, import_id)
@@ -109,7 +110,7 @@ async def bulk_import(
         raise
     if channel is not None:
         channel.publish(status="read")
-    return ImportReportOut(**vars(report))
+    return report
 
 
 def _rewound(upload: UploadFile | None) -> IO[bytes] | None:

@@ -18,7 +18,6 @@ from graph_api.rest.nodes import load_node
 from graph_api.rest.payloads import ComponentPost, ComponentSequenceOut, ComponentsPut
 from graph_api.services import components as component_service
 from graph_api.services.reads import batch as batch_reads
-from graph_api.services.validation import check_version
 
 router = APIRouter(prefix="/session/{session_id}/nodes/{node_id}/components", tags=["components"])
 
@@ -56,7 +55,7 @@ async def set_components(
         session_id=session_id,
         node_id=node_id,
         specs=[c.to_spec() for c in body.components],
-        expected_version=check_version(body.expected_version),
+        expected_version=body.expected_version,
     )
     return await sequence_out(db, node)
 
@@ -78,6 +77,6 @@ async def add_component(
         node_id=node_id,
         spec=body.component.to_spec(),
         position=body.position,
-        expected_version=check_version(body.expected_version),
+        expected_version=body.expected_version,
     )
     return await sequence_out(db, node)

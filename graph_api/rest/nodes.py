@@ -1,6 +1,6 @@
 """Node routes: a keyset-paginated list, create, read, patch, delete.
 
-Thin views over services/nodes.py and services/reads.py; a node always comes
+Thin views over services/nodes.py and services/reads/; a node always comes
 back with its component sequence (one batched read per response).
 """
 
@@ -30,7 +30,7 @@ from graph_api.services import nodes as node_service
 from graph_api.services.reads import batch as batch_reads
 from graph_api.services.reads import pages
 from graph_api.services.specs import NodeFilter, NodeOrder
-from graph_api.services.validation import check_list_length, check_version
+from graph_api.services.validation import check_list_length
 
 router = APIRouter(prefix="/session/{session_id}/nodes", tags=["nodes"])
 
@@ -149,7 +149,7 @@ async def update_node(
         session_id=session_id,
         node_id=node_id,
         patch=body.to_spec(),
-        expected_version=check_version(body.expected_version),
+        expected_version=body.expected_version,
     )
     return await node_out(db, row)
 

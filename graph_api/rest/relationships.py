@@ -31,7 +31,7 @@ from graph_api.services import access
 from graph_api.services import relationships as relationship_service
 from graph_api.services.reads import pages
 from graph_api.services.specs import RelationshipFilter
-from graph_api.services.validation import check_list_length, check_version
+from graph_api.services.validation import check_list_length
 
 router = APIRouter(prefix="/session/{session_id}/relationships", tags=["relationships"])
 
@@ -117,7 +117,7 @@ async def update_relationship(
         session_id=session_id,
         relationship_id=relationship_id,
         patch=body.to_spec(),
-        expected_version=check_version(body.expected_version),
+        expected_version=body.expected_version,
     )
     return RelationshipOut.from_row(row)
 

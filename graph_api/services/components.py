@@ -13,7 +13,7 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from graph_api.db.models import components, nodes
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, ComponentNotFound
-from graph_api.services import access, clock
+from graph_api.services import access, clock, node_rows
 from graph_api.services import nodes as node_service
 from graph_api.services.specs import ComponentPatch, ComponentSpec
 from graph_api.services.validation import (
@@ -21,6 +21,7 @@ from graph_api.services.validation import (
     check_content,
     check_json_object,
     check_type,
+    check_version,
     json_equal,
 )
 
@@ -88,8 +89,9 @@ async def set_components(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Replace the whole sequence; an identical sequence keeps ids and bumps nothing."""
+    check_version(expected_version)
     session_id = await access.require_session(db=db, session_id=session_id)
-    rows = node_service.component_rows(session_id, node_id, specs, db.limits, field="components")
+    rows = node_rows.component_rows(session_id, node_id, specs, db.limits, field="components")
     node = await node_service.get_node_for_change(
         db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
     )
@@ -110,8 +112,9 @@ async def add_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Insert at `position` (default: the end), shifting later components up by one."""
+    check_version(expected_version)
     session_id = await access.require_session(db=db, session_id=session_id)
-    values = node_service.check_component(spec, db.limits, field="component")
+    values = node_rows.check_component(spec, db.limits, field="component")
     await node_service.get_node_for_change(
         db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
     )
@@ -194,6 +197,7 @@ async def update_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Patch one component; returns its node (bumped only when something changed)."""
+    check_version(expected_version)
     session_id = await access.require_session(db=db, session_id=session_id)
     values: dict[str, Any] = {}
     if patch.type is not None:
@@ -227,6 +231,7 @@ async def move_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Move one component to `to_position`, shifting those in between."""
+    check_version(expected_version)
     session_id = await access.require_session(db=db, session_id=session_id)
     row = await _component_for_change(
         db=db, session_id=session_id, component_id=component_id, expected_version=expected_version
@@ -236,24 +241,16 @@ async def move_component(
         raise BadUserInput(f"toPosition must be between 0 and {count - 1}", field="toPosition")
     if to_position == row.position:
         return await _node(db, session_id, row.node_id)
-    if to_position < row.position:
-        await _shift(
-            db=db,
-            session_id=session_id,
-            node_id=row.node_id,
-            start=to_position,
-            stop=row.position - 1,
-            by=1,
-        )
-    else:
-        await _shift(
-            db=db,
-            session_id=session_id,
-            node_id=row.node_id,
-            start=row.position + 1,
-            stop=to_position,
-            by=-1,
-        )
+    # Those between the old and the new place shift one step towards the old place.
+    up = to_position < row.position
+    await _shift(
+        db=db,
+        session_id=session_id,
+        node_id=row.node_id,
+        start=to_position if up else row.position + 1,
+        stop=row.position - 1 if up else to_position,
+        by=1 if up else -1,
+    )
     await db.execute(
         update(components).where(components.c.id == row.id).values(position=to_position)
     )
@@ -270,6 +267,7 @@ async def remove_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Remove one component and close the gap."""
+    check_version(expected_version)
     session_id = await access.require_session(db=db, session_id=session_id)
     row = await _component_for_change(
         db=db, session_id=session_id, component_id=component_id, expected_version=expected_version

@@ -2,83 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, delete, func, insert, select, update
 
+from graph_api.db.keysets import chunked
 from graph_api.db.models import components, nodes, relationships, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import Duplicate, NodeNotFound, VersionConflict
 from graph_api.services import access, clock
 from graph_api.services.changes import log as change_service
-from graph_api.services.specs import ComponentSpec, DeleteCounts, NodePatch, NodeSpec
+from graph_api.services.node_rows import (
+    component_rows,
+    format_node_id,
+    next_node_numbers,
+    node_row,
+    patch_values,
+)
+from graph_api.services.specs import DeleteCounts, NodePatch, NodeSpec
 from graph_api.services.validation import (
     changed_values,
-    check_content,
-    check_json_object,
-    check_label,
     check_list_length,
     check_node_id,
-    check_type,
+    check_version,
     is_node_id,
 )
-
-# Ids the server assigns: the prefix and the zero-padded width. The editor numbers the nodes
-# it creates offline by the same rule, from web/js/rules.js (generated: graph_api/client_rules.py).
-ASSIGNED_ID_PREFIX = "N"
-ASSIGNED_ID_DIGITS = 3
-_ASSIGNED_ID = re.compile(rf"^{ASSIGNED_ID_PREFIX}([0-9]+)$")
-
-
-def check_component(spec: ComponentSpec, limits: Any, *, field: str) -> dict[str, Any]:
-    """A component input as column values (without position and ids)."""
-    return {
-        "type": check_type(spec.type, limits, field=f"{field}.type"),
-        "content": check_content(spec.content or "", limits, field=f"{field}.content"),
-        "properties": check_json_object(spec.properties, limits, field=f"{field}.properties"),
-    }
-
-
-def component_rows(
-    session_id: str, node_id: str, specs: Sequence[ComponentSpec], limits: Any, *, field: str
-) -> list[dict[str, Any]]:
-    """Validated component rows at positions 0..n-1."""
-    check_list_length(specs, limits, field=field)
-    now = clock.now()
-    return [
-        {
-            "session_id": session_id,
-            "node_id": node_id,
-            "position": position,
-            **check_component(spec, limits, field=f"{field}[{position}]"),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for position, spec in enumerate(specs)
-    ]
-
-
-async def next_node_numbers(*, db: UnitOfWork, session_id: str, taken: Iterable[str]) -> int:
-    """The number after the highest N<digits> id in the session (and in `taken`)."""
-    existing = (
-        await db.execute(
-            select(nodes.c.node_id).where(
-                nodes.c.session_id == session_id, nodes.c.node_id.like(f"{ASSIGNED_ID_PREFIX}%")
-            )
-        )
-    ).scalars()
-    highest = 0
-    for node_id in (*existing, *taken):
-        match = _ASSIGNED_ID.match(node_id)
-        if match:
-            highest = max(highest, int(match.group(1)))
-    return highest + 1
-
-
-def format_node_id(number: int) -> str:
-    return f"{ASSIGNED_ID_PREFIX}{number:0{ASSIGNED_ID_DIGITS}d}"
 
 
 async def existing_node_ids(
@@ -88,8 +37,7 @@ async def existing_node_ids(
     # database: PostgreSQL rejects U+0000), so it is not looked up.
     wanted = [node_id for node_id in dict.fromkeys(node_ids) if is_node_id(node_id)]
     found: set[str] = set()
-    for start in range(0, len(wanted), 10_000):
-        chunk = wanted[start : start + 10_000]
+    for chunk in chunked(wanted):
         found.update(
             (
                 await db.execute(
@@ -106,9 +54,9 @@ async def create_nodes(
     *, db: UnitOfWork, session_id: str, specs: Sequence[NodeSpec], save_id: str | None = None
 ) -> list[Row[Any]]:
     """Create nodes with their components; ids are assigned where omitted."""
-    session_id = await access.require_session(db=db, session_id=session_id)
     limits = db.limits
     check_list_length(specs, limits, field="inputs")
+    session_id = await access.require_session(db=db, session_id=session_id)
     given = [spec.node_id for spec in specs if spec.node_id is not None]
     for index, spec in enumerate(specs):
         if spec.node_id is not None:
@@ -138,18 +86,7 @@ async def create_nodes(
         if node_id is None:
             node_id = format_node_id(next_number)
             next_number += 1
-        node_rows.append(
-            {
-                "session_id": session_id,
-                "node_id": node_id,
-                "label": check_label(spec.label, limits, field="label"),
-                "type": check_type(spec.type, limits, field="type"),
-                "metadata": check_json_object(spec.metadata, limits, field="metadata"),
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        node_rows.append(node_row(session_id, node_id, spec, limits, now=now))
         comp_rows += component_rows(
             session_id, node_id, spec.components or [], limits, field=f"{field}.components"
         )
@@ -222,17 +159,6 @@ async def bump_node(
     return row
 
 
-def patch_values(patch: NodePatch, limits: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if patch.label is not None:
-        values["label"] = check_label(patch.label, limits)
-    if patch.type is not None:
-        values["type"] = check_type(patch.type, limits)
-    if patch.metadata is not None:
-        values["metadata"] = check_json_object(patch.metadata, limits, field="metadata")
-    return values
-
-
 async def update_node(
     *,
     db: UnitOfWork,
@@ -242,6 +168,7 @@ async def update_node(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Apply a patch; a patch that changes nothing bumps nothing."""
+    check_version(expected_version)
     session_id = await access.require_session(db=db, session_id=session_id)
     values = patch_values(patch, db.limits)
     row = await get_node_for_change(
@@ -298,8 +225,7 @@ async def delete_nodes(
         await change_service.record(
             db=db, session_id=session_id, kind="NODE", op="DELETE", key=node_id, save_id=save_id
         )
-    for start in range(0, len(targets), 10_000):
-        chunk = targets[start : start + 10_000]
+    for chunk in chunked(targets):
         await db.execute(
             delete(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk))
         )
@@ -311,8 +237,7 @@ async def relationships_touching(
     *, db: UnitOfWork, session_id: str, node_ids: Sequence[str]
 ) -> list[Row[Any]]:
     rows: dict[int, Row[Any]] = {}
-    for start in range(0, len(node_ids), 10_000):
-        chunk = node_ids[start : start + 10_000]
+    for chunk in chunked(node_ids):
         for column in (relationships.c.source_id, relationships.c.target_id):
             for row in await db.execute(
                 select(
@@ -325,8 +250,7 @@ async def relationships_touching(
 
 async def count_components(*, db: UnitOfWork, session_id: str, node_ids: Sequence[str]) -> int:
     total = 0
-    for start in range(0, len(node_ids), 10_000):
-        chunk = node_ids[start : start + 10_000]
+    for chunk in chunked(node_ids):
         total += (
             await db.execute(
                 select(func.count()).where(

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, tuple_, update
 
+from graph_api.config import Limits
+from graph_api.db.keysets import IN_CHUNK, chunked
 from graph_api.db.models import relationships
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import Duplicate, NodeNotFound, RelationshipNotFound, VersionConflict
@@ -24,6 +26,7 @@ from graph_api.services.validation import (
     check_json_object,
     check_list_length,
     check_type,
+    check_version,
     check_weight,
     is_node_id,
     is_storable,
@@ -55,8 +58,7 @@ async def find_by_keys(
         for key in dict.fromkeys(keys)
         if is_node_id(key[0]) and is_node_id(key[1]) and is_storable(key[2])
     ]
-    for start in range(0, len(unique), 5_000):
-        chunk = unique[start : start + 5_000]
+    for chunk in chunked(unique, IN_CHUNK // 2):  # three variables a key
         rows = await db.execute(
             select(relationships).where(
                 relationships.c.session_id == session_id,
@@ -74,8 +76,7 @@ async def find_by_ids(
     *, db: UnitOfWork, session_id: str, ids: Sequence[int]
 ) -> dict[int, Row[Any]]:
     found: dict[int, Row[Any]] = {}
-    for start in range(0, len(ids), 10_000):
-        chunk = list(ids[start : start + 10_000])
+    for chunk in chunked(ids):
         for row in await db.execute(
             select(relationships).where(
                 relationships.c.session_id == session_id, relationships.c.id.in_(chunk)
@@ -85,7 +86,7 @@ async def find_by_ids(
     return found
 
 
-def _spec_values(spec: RelationshipSpec, limits: Any) -> dict[str, Any]:
+def _spec_values(spec: RelationshipSpec, limits: Limits) -> dict[str, Any]:
     return {
         "source_id": spec.source_id,
         "target_id": spec.target_id,
@@ -121,8 +122,8 @@ async def create_relationships(
     save_id: str | None = None,
 ) -> list[Row[Any]]:
     """Create relationships; an existing (source, target, type) follows `on_duplicate`."""
-    session_id = await access.require_session(db=db, session_id=session_id)
     check_list_length(specs, db.limits, field="inputs")
+    session_id = await access.require_session(db=db, session_id=session_id)
     values = [_spec_values(spec, db.limits) for spec in specs]
     await check_endpoints(db=db, session_id=session_id, specs=specs)
     keys: list[Key] = [(v["source_id"], v["target_id"], v["type"]) for v in values]
@@ -219,7 +220,7 @@ async def get_relationship_for_change(
     return row
 
 
-def patch_values(patch: RelationshipPatch, limits: Any) -> dict[str, Any]:
+def patch_values(patch: RelationshipPatch, limits: Limits) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if patch.type is not None:
         values["type"] = check_type(patch.type, limits)
@@ -240,6 +241,7 @@ async def update_relationship(
     save_id: str | None = None,
 ) -> Row[Any]:
     """Patch type, weight or properties; a new type must not collide with an existing one."""
+    check_version(expected_version)
     session_id = await access.require_session(db=db, session_id=session_id)
     values = patch_values(patch, db.limits)
     row = await get_relationship_for_change(
@@ -292,10 +294,8 @@ async def delete_relationships(
             key=str(rel_id),
             save_id=save_id,
         )
-    for start in range(0, len(targets), 10_000):
-        await db.execute(
-            delete(relationships).where(relationships.c.id.in_(targets[start : start + 10_000]))
-        )
+    for chunk in chunked(targets):
+        await db.execute(delete(relationships).where(relationships.c.id.in_(chunk)))
     revision = change_service.revision_now(db=db, session_id=session_id)
     if revision is None:
         revision = await node_service.current_revision(db=db, session_id=session_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Sized
+from collections.abc import Iterator, Sized
 from typing import Any
 
 import orjson
@@ -122,11 +122,21 @@ def check_json_object(value: Any, limits: Limits, *, field: str) -> dict[str, An
 _MAX_MAGNITUDE = 2**63
 
 
-def unstorable_number(value: Any) -> str | None:
-    """Why a JSON value holds a number that cannot be stored and sent back, or None."""
+def json_values(value: Any) -> Iterator[Any]:
+    """`value` and every value inside it (object members, array items), without recursion."""
     stack = [value]
     while stack:
         item = stack.pop()
+        yield item
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def unstorable_number(value: Any) -> str | None:
+    """Why a JSON value holds a number that cannot be stored and sent back, or None."""
+    for item in json_values(value):
         if isinstance(item, bool):
             continue
         if isinstance(item, float) and not math.isfinite(item):
@@ -134,10 +144,6 @@ def unstorable_number(value: Any) -> str | None:
             return "must not contain NaN or Infinity"
         if isinstance(item, int | float) and not -_MAX_MAGNITUDE <= item < _MAX_MAGNITUDE:
             return "holds a number outside the signed 64-bit integer range"
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
     return None
 
 

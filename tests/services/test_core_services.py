@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from graph_api.db.models import changes, nodes, sessions
+from graph_api.services import node_rows
 from graph_api.services import nodes as node_service
 from graph_api.services import sessions as session_service
 from graph_api.services.changes import log as change_service
@@ -122,8 +123,8 @@ async def test_next_node_number(unit_of_work, existing, expected):
                 session_id=session_id,
                 specs=[NodeSpec(label=n, node_id=n) for n in existing],
             )
-        number = await node_service.next_node_numbers(db=db, session_id=session_id, taken=[])
+        number = await node_rows.next_node_numbers(db=db, session_id=session_id, taken=[])
         assert number == expected
-        assert node_service.format_node_id(number) == (
+        assert node_rows.format_node_id(number) == (
             f"N{expected:03d}" if expected < 1000 else f"N{expected}"
         )

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, update
 
+from graph_api.db.keysets import chunked
 from graph_api.db.models import components, nodes
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services import clock
@@ -25,8 +26,6 @@ from graph_api.services.autosave.plan import NodeUpdate, Plan, State
 from graph_api.services.autosave.specs import AutoSaveSpec
 from graph_api.services.changes import log as change_service
 from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec
-
-_CHUNK = 10_000
 
 
 @dataclass
@@ -145,8 +144,7 @@ async def _update_nodes(
 async def _replace_components(
     db: UnitOfWork, session_id: str, replaced: list[NodeUpdate], applied: Applied
 ) -> None:
-    for start in range(0, len(replaced), _CHUNK):
-        chunk = [u.row.node_id for u in replaced[start : start + _CHUNK]]
+    for chunk in chunked(u.row.node_id for u in replaced):
         await db.execute(
             delete(components).where(
                 components.c.session_id == session_id, components.c.node_id.in_(chunk)

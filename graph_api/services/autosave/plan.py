@@ -15,7 +15,7 @@ from sqlalchemy import Row
 
 from graph_api.config import Limits
 from graph_api.errors import BadUserInput, Duplicate, NodeNotFound, RelationshipNotFound
-from graph_api.services import nodes as node_service
+from graph_api.services import node_rows
 from graph_api.services import relationships as relationship_service
 from graph_api.services.autosave import merge
 from graph_api.services.autosave.merge import Histories
@@ -112,7 +112,7 @@ def _plan_nodes(
         node_id = change.node_id
         rows = None
         if change.components is not None:
-            rows = node_service.component_rows(
+            rows = node_rows.component_rows(
                 session_id, node_id, change.components, limits, field=f"nodes[{index}].components"
             )
         row = state.nodes.get(node_id)

@@ -37,6 +37,7 @@ from typing import Any, Literal
 from sqlalchemy import Row, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from graph_api.db.keysets import chunked
 from graph_api.db.models import changes, components, saves, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, SessionNotFound
@@ -261,8 +262,7 @@ async def _sequences(
 ) -> list[list[Row[Any]]]:
     """The current component sequences, only the columns that say whether one is identical."""
     found: dict[str, list[Row[Any]]] = {node_id: [] for _, node_id in keys}
-    node_ids = list(found)
-    for start in range(0, len(node_ids), 10_000):
+    for chunk in chunked(found):
         for row in await db.execute(
             select(
                 components.c.node_id,
@@ -272,7 +272,7 @@ async def _sequences(
             )
             .where(
                 components.c.session_id == session_id,
-                components.c.node_id.in_(node_ids[start : start + 10_000]),
+                components.c.node_id.in_(chunk),
             )
             .order_by(components.c.node_id, components.c.position)
         ):

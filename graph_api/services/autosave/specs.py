@@ -192,7 +192,7 @@ def _validate_nodes(spec: AutoSaveSpec, limits: Limits) -> None:
             check_type(change.type, limits, field=f"{where}.type")
         check_json_object(change.metadata, limits, field=f"{where}.metadata")
         check_version(change.expected_version, field=f"{where}.expectedVersion")
-        # Components are checked with their rows (node_service.component_rows).
+        # Components are checked with their rows (node_rows.component_rows).
     for index, node_id in enumerate(spec.delete_node_ids):
         if node_id in seen:
             raise BadUserInput(

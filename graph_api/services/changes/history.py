@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Row, select, text
 
+from graph_api.db.keysets import chunked
 from graph_api.db.models import changes as changes_table
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services.changes.log import FIELDS, Fields, Kind, decode_fields
@@ -23,8 +24,7 @@ async def history(
 ) -> dict[str, list[Row[Any]]]:
     """The UPDATE and DELETE rows of these entities, oldest first, by key (MERGE's input)."""
     found: dict[str, list[Row[Any]]] = {key: [] for key in keys}
-    wanted = list(found)
-    for start in range(0, len(wanted), 10_000):
+    for chunk in chunked(found):
         rows = await db.execute(
             select(
                 changes_table.c.key,
@@ -35,7 +35,7 @@ async def history(
             .where(
                 changes_table.c.session_id == session_id,
                 changes_table.c.kind == kind,
-                changes_table.c.key.in_(wanted[start : start + 10_000]),
+                changes_table.c.key.in_(chunk),
                 # Literal, as in the partial index, so both engines can use it.
                 text("changes.op <> 'CREATE'"),
             )

@@ -15,7 +15,7 @@ relationship keys of the file (plus the change log's entries), never the file.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -56,16 +56,18 @@ class ImportOptions:
     create_missing_nodes: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportReport:
+    """What an import did: the one record GraphQL, REST and the CLI answer with."""
+
     dry_run: bool
-    rows_read: int = 0
-    nodes_created: int = 0
-    nodes_updated: int = 0
-    components_created: int = 0
-    relationships_created: int = 0
-    relationships_updated: int = 0
-    revision: int = 0
+    rows_read: int
+    nodes_created: int
+    nodes_updated: int
+    components_created: int
+    relationships_created: int
+    relationships_updated: int
+    revision: int
 
 
 async def import_csv(
@@ -87,7 +89,7 @@ async def import_csv(
     state = ImportState(
         db=db,
         session_id=canonical,
-        mode=ImportMode(options.mode),
+        mode=options.mode,
         dry_run=options.dry_run,
         create_missing_nodes=options.create_missing_nodes,
         now=now,
@@ -173,20 +175,10 @@ async def _finish(state: ImportState) -> None:
 
 
 async def _report(state: ImportState) -> ImportReport:
-    counts = state.counts
     revision = change_service.revision_now(db=state.db, session_id=state.session_id)
     if revision is None:
         revision = await node_service.current_revision(db=state.db, session_id=state.session_id)
-    return ImportReport(
-        dry_run=state.dry_run,
-        rows_read=counts.rows_read,
-        nodes_created=counts.nodes_created,
-        nodes_updated=counts.nodes_updated,
-        components_created=counts.components_created,
-        relationships_created=counts.relationships_created,
-        relationships_updated=counts.relationships_updated,
-        revision=revision,
-    )
+    return ImportReport(dry_run=state.dry_run, revision=revision, **asdict(state.counts))
 
 
 class _Reader:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Row, select
 
 from graph_api.db.bulk import insert_rows
+from graph_api.db.keysets import chunked
 from graph_api.db.models import components, nodes
 from graph_api.services.changes import log as change_service
 from graph_api.services.csv import write as csv_write
@@ -91,9 +92,9 @@ async def _node_updates(state: ImportState, rows: list[NodeRow]) -> dict[str, _N
     db, session_id = state.db, state.session_id
     ids = [row.node_id for row in rows]
     current: dict[str, Row[Any]] = {}
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunked(ids, _CHUNK):
         statement = select(nodes).where(
-            nodes.c.session_id == session_id, nodes.c.node_id.in_(ids[start : start + _CHUNK])
+            nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk)
         )
         current.update((node.node_id, node) for node in await db.execute(statement))
     wanted = [row.node_id for row in rows if row.components is not None]
@@ -129,13 +130,13 @@ async def _node_updates(state: ImportState, rows: list[NodeRow]) -> dict[str, _N
 
 async def _components_of(state: ImportState, node_ids: list[str]) -> dict[str, list[Row[Any]]]:
     found: dict[str, list[Row[Any]]] = defaultdict(list)
-    for start in range(0, len(node_ids), _CHUNK):
+    for chunk in chunked(node_ids, _CHUNK):
         statement = (
             select(components.c.node_id, components.c.type, components.c.content,
                    components.c.properties)
             .where(
                 components.c.session_id == state.session_id,
-                components.c.node_id.in_(node_ids[start : start + _CHUNK]),
+                components.c.node_id.in_(chunk),
             )
             .order_by(components.c.node_id, components.c.position)
         )  # fmt: skip

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, update
 
 from graph_api.db.bulk import BATCH
+from graph_api.db.keysets import chunked
 from graph_api.db.models import components, nodes, relationships
 from graph_api.db.transaction import UnitOfWork
 
@@ -44,8 +45,8 @@ async def update_nodes(*, db: UnitOfWork, values: list[dict[str, Any]]) -> None:
             updated_at=bindparam("_updated_at", type_=nodes.c.updated_at.type),
         )
     )
-    for start in range(0, len(values), BATCH):
-        await db.execute(statement, values[start : start + BATCH])
+    for chunk in chunked(values, BATCH):
+        await db.execute(statement, chunk)
 
 
 async def update_relationships(*, db: UnitOfWork, values: list[dict[str, Any]]) -> None:
@@ -62,17 +63,16 @@ async def update_relationships(*, db: UnitOfWork, values: list[dict[str, Any]]) 
             updated_at=bindparam("_updated_at", type_=relationships.c.updated_at.type),
         )
     )
-    for start in range(0, len(values), BATCH):
-        await db.execute(statement, values[start : start + BATCH])
+    for chunk in chunked(values, BATCH):
+        await db.execute(statement, chunk)
 
 
 async def delete_components(*, db: UnitOfWork, session_id: str, node_ids: list[str]) -> None:
     """Remove the component sequences of these nodes (they are about to be replaced)."""
-    for start in range(0, len(node_ids), BATCH):
+    for chunk in chunked(node_ids, BATCH):
         await db.execute(
             delete(components).where(
-                components.c.session_id == session_id,
-                components.c.node_id.in_(node_ids[start : start + BATCH]),
+                components.c.session_id == session_id, components.c.node_id.in_(chunk)
             )
         )
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, select, text
 
+from graph_api.db.keysets import chunked
 from graph_api.db.models import relationships
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, NodeNotFound
@@ -34,7 +35,6 @@ from graph_api.services.specs import Direction
 from graph_api.services.validation import check_list_length, is_storable
 
 MAX_DEPTH = 10
-CHUNK = 10_000
 Hop = tuple[str, str]
 
 
@@ -92,7 +92,7 @@ async def _adjacent(
     """Every relationship that leads out of (forward) or into (backward) the frontier."""
     found: dict[int, Row[Any]] = {}
     for column in _columns(direction, forward):
-        for start in range(0, len(frontier), CHUNK):
+        for chunk in chunked(frontier):
             statement: Any = select(
                 relationships.c.id,
                 relationships.c.source_id,
@@ -108,7 +108,7 @@ async def _adjacent(
                 )
             if column is relationships.c.target_id and db.dialect == "sqlite":
                 statement = _by_target(types)
-            params = {"s": session_id, "ids": list(frontier[start : start + CHUNK])}
+            params = {"s": session_id, "ids": chunk}
             if types is not None:
                 params["types"] = list(types)
             found.update((row.id, row) for row in await db.execute(statement, params))

@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from graph_api.db import bulk
+from graph_api.db.keysets import chunked
 from graph_api.db.models import components, nodes, search_documents
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services.graph.words import words
 
-CHUNK = 10_000
 COLUMNS = ("session_id", "node_id", "in_label", "terms")
 
 
@@ -38,8 +38,7 @@ async def refresh(
     *, db: UnitOfWork, session_id: str, created: Sequence[str], updated: Sequence[str]
 ) -> None:
     """Rewrite the documents of nodes created (none yet) or updated in this transaction."""
-    for start in range(0, len(updated), CHUNK):
-        chunk = updated[start : start + CHUNK]
+    for chunk in chunked(updated):
         await db.execute(
             delete(search_documents).where(
                 search_documents.c.session_id == session_id,
@@ -47,8 +46,7 @@ async def refresh(
             )
         )
     node_ids = [*created, *updated]
-    for start in range(0, len(node_ids), CHUNK):
-        chunk = node_ids[start : start + CHUNK]
+    for chunk in chunked(node_ids):
         rows = await _documents(db, session_id, chunk)
         # A node has a few documents: as few nodes as a small write stays one executemany.
         await bulk.insert_rows(
