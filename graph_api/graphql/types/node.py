@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import Row
 
 from graph_api.errors import BadUserInput
 from graph_api.graphql.context import Info
-from graph_api.graphql.scalars import JSON
 from graph_api.graphql.types.common import Direction
+from graph_api.graphql.types.records import RecordView, record_type
+from graph_api.services.records import ComponentRecord, NodeRecord
 from graph_api.services.validation import check_list_length
 
 if TYPE_CHECKING:
@@ -23,28 +22,9 @@ SessionRef = Annotated["Session", strawberry.lazy("graph_api.graphql.types.sessi
 
 
 @strawberry.type
-class Component:
-    id: strawberry.ID
-    node_id: str
-    position: int
-    type: str
-    content: str
-    properties: JSON
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row[Any]) -> Component:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            node_id=row.node_id,
-            position=row.position,
-            type=row.type,
-            content=row.content,
-            properties=row.properties,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+@record_type(ComponentRecord, ids=("id",), hidden=("session_id",))
+class Component(RecordView):
+    pass
 
 
 def _types_key(types: list[str] | None, info: Info) -> tuple[str, ...] | None:
@@ -56,34 +36,17 @@ def _types_key(types: list[str] | None, info: Info) -> tuple[str, ...] | None:
 
 
 @strawberry.type
-class Node:
+@record_type(NodeRecord, ids=("session_id",))
+class Node(RecordView):
     session_id: strawberry.ID
     node_id: str = strawberry.field(
         description=(
             "Unique within its session, e.g. N001. Matches ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$."
         )
     )
-    label: str
-    type: str
-    metadata: JSON
     version: int = strawberry.field(
         description="Starts at 1; +1 on every change to the node or to its component sequence."
     )
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row[Any]) -> Node:
-        return cls(
-            session_id=strawberry.ID(row.session_id),
-            node_id=row.node_id,
-            label=row.label,
-            type=row.type,
-            metadata=row.metadata,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
 
     @strawberry.field(
         description="The component sequence, ordered by position (0, 1, 2, ... with no gaps)."

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from sqlalchemy import Row
 
 from graph_api.graphql.context import Info
 from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
-from graph_api.graphql.scalars import JSON
 from graph_api.graphql.types.common import Direction, NodeOrder, PageInfo
 from graph_api.graphql.types.graph import Path, SearchHit, TypeCounts
 from graph_api.graphql.types.identity import SessionMember, SessionRole
 from graph_api.graphql.types.node import Node
+from graph_api.graphql.types.records import RecordView, record_type
 from graph_api.graphql.types.relationship import Relationship
 from graph_api.services import access
 from graph_api.services.csv import export as csv_export_service
@@ -23,6 +22,7 @@ from graph_api.services.graph import paths as path_service
 from graph_api.services.graph import search as search_service
 from graph_api.services.identity import sharing
 from graph_api.services.reads import pages
+from graph_api.services.records import SessionRecord
 from graph_api.services.specs import NodeFilter, Page, RelationshipFilter
 
 
@@ -109,32 +109,15 @@ class CsvExport:
 
 
 @strawberry.type
-class Session:
+@record_type(SessionRecord, ids=("id",))
+class Session(RecordView):
     id: strawberry.ID
-    user_id: str | None
-    name: str | None
-    metadata: JSON
-    created_at: datetime
-    last_accessed: datetime
     expires_at: datetime = strawberry.field(
         description="createdAt + 100 years: sessions are permanent until deleted."
     )
     revision: int = strawberry.field(
         description="Bumped by exactly 1 for every committed request that changed this session."
     )
-
-    @classmethod
-    def from_row(cls, row: Row[Any]) -> Session:
-        return cls(
-            id=strawberry.ID(row.id),
-            user_id=row.user_id,
-            name=row.name,
-            metadata=row.metadata,
-            created_at=row.created_at,
-            last_accessed=row.last_accessed,
-            expires_at=row.expires_at,
-            revision=row.revision,
-        )
 
     @strawberry.field
     async def node_count(self, info: Info) -> int:
