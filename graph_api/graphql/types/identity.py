@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph_api.graphql.types.common import PageInfo
+from graph_api.graphql.types.common import PageInfo, page_parts
 from graph_api.services.access import Role
 from graph_api.services.identity.sharing import Member, SessionPage
 
@@ -50,13 +50,4 @@ class SessionConnection:
     def from_page(cls, page: SessionPage) -> SessionConnection:
         from graph_api.graphql.types.session import Session
 
-        items = [Session.from_row(row) for row in page.rows]
-        return cls(
-            edges=[SessionEdge(cursor=c, node=s) for c, s in zip(page.cursors, items, strict=True)],
-            nodes=items,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            total_count=page.total_count,
-        )
+        return cls(**page_parts(page, Session, SessionEdge), total_count=page.total_count)

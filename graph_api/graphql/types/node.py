@@ -1,21 +1,30 @@
-"""Node and Component: thin views over rows; nested fields go through the request's loaders."""
+"""Node and Component: thin views over rows; nested fields go through the request's loaders,
+or (on the compiled read path) through the batch resolvers registered below."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from graph_api.errors import BadUserInput
 from graph_api.graphql.context import Info
+from graph_api.graphql.fast.plan import FieldPlan
+from graph_api.graphql.fast.registry import batch
+from graph_api.graphql.fast.run import Index, Run, child, leaf
 from graph_api.graphql.types.common import Direction
 from graph_api.graphql.types.records import RecordView, record_type
+from graph_api.services.reads import batch as batch_reads
 from graph_api.services.records import ComponentRecord, NodeRecord
 from graph_api.services.validation import check_list_length
 
 if TYPE_CHECKING:
     from graph_api.graphql.types.relationship import Relationship
     from graph_api.graphql.types.session import Session
+
+NodeKey = tuple[str, str]
+NODE_KEY = ("session_id", "node_id")  # the columns nested fields of a node look up by
 
 RelationshipRef = Annotated["Relationship", strawberry.lazy("graph_api.graphql.types.relationship")]
 SessionRef = Annotated["Session", strawberry.lazy("graph_api.graphql.types.session")]
@@ -109,3 +118,64 @@ class Node(RecordView):
         row = await info.context.loaders.session.load(self.session_id)
         assert row is not None  # a node never outlives its session within one snapshot
         return Session.from_row(row)
+
+
+# ---------------------------------------------------------------- compiled read path
+
+
+def _node_keys(sources: list[Any], index: Index) -> list[NodeKey]:
+    session, node = index["session_id"], index["node_id"]
+    return [(row[session], row[node]) for row in sources]
+
+
+async def nodes_by_keys(run: Run, keys: list[NodeKey], columns: list[str]) -> list[Any]:
+    """The node rows of `keys` (None where there is none), narrowed to `columns`."""
+    # Many relationships share an endpoint: read (and check) each distinct key once.
+    unique = list(dict.fromkeys(keys))
+    rows = await batch_reads.nodes_by_keys(db=run.db, keys=unique, columns=columns)
+    found = dict(zip(unique, rows, strict=True))
+    return [found[key] for key in keys]
+
+
+@batch(Node, "components", reads=NODE_KEY)
+async def _components_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index
+) -> list[Any]:
+    selection = child(plan)
+    groups = await batch_reads.components_by_nodes(
+        db=run.db, keys=_node_keys(sources, index), columns=selection.columns
+    )
+    return await run.complete_groups(selection, groups)
+
+
+@batch(Node, "component_count", reads=NODE_KEY)
+async def _component_count_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index
+) -> list[Any]:
+    counts = await batch_reads.component_counts(db=run.db, keys=_node_keys(sources, index))
+    return leaf(plan, counts)
+
+
+async def _endpoint_lists(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index, *, outgoing: bool
+) -> list[Any]:
+    selection = child(plan)
+    types = plan.args.get("types")
+    types_key = None if types is None else tuple(types)
+    keys = [(session_id, node_id, types_key) for session_id, node_id in _node_keys(sources, index)]
+    groups = await batch_reads.relationships_by_endpoint(
+        db=run.db, keys=keys, outgoing=outgoing, columns=selection.columns
+    )
+    return await run.complete_groups(selection, groups)
+
+
+batch(Node, "outgoing", reads=NODE_KEY)(partial(_endpoint_lists, outgoing=True))
+batch(Node, "incoming", reads=NODE_KEY)(partial(_endpoint_lists, outgoing=False))
+
+
+@batch(Node, "session", reads=("session_id",))
+async def _session_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
+    selection = child(plan)
+    ids = [row[index["session_id"]] for row in sources]
+    rows = await batch_reads.sessions_by_ids(db=run.db, ids=ids, columns=selection.columns)
+    return await run.complete_rows(selection, rows, nullable=False)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 import strawberry
 
 from graph_api.graphql.context import Info
-from graph_api.graphql.types.node import Node
+from graph_api.graphql.fast.plan import FieldPlan
+from graph_api.graphql.fast.registry import batch
+from graph_api.graphql.fast.run import Index, Run, child
+from graph_api.graphql.types.node import Node, nodes_by_keys
 from graph_api.graphql.types.records import RecordView, record_type
 from graph_api.services.records import RelationshipRecord
 
@@ -29,3 +35,21 @@ class Relationship(RecordView):
     @strawberry.field
     async def target(self, info: Info) -> Node:
         return await self._endpoint(info, self.target_id)
+
+
+# ---------------------------------------------------------------- compiled read path
+
+
+async def _endpoint_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index, *, column: str
+) -> list[Any]:
+    selection = child(plan)
+    session, node = index["session_id"], index[column]
+    keys = [(row[session], row[node]) for row in sources]
+    rows = await nodes_by_keys(run, keys, selection.columns)
+    return await run.complete_rows(selection, rows, nullable=False)
+
+
+_READS = ("session_id", "source_id", "target_id")
+batch(Relationship, "source", reads=_READS)(partial(_endpoint_batch, column="source_id"))
+batch(Relationship, "target", reads=_READS)(partial(_endpoint_batch, column="target_id"))

@@ -1,105 +1,39 @@
-"""Session and its connections (Relay-style keyset pages of nodes and relationships)."""
+"""Session: a graph's metadata, its nodes and relationships (as connections) and its
+graph questions; the batch resolvers of its fields for the compiled read path follow."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 import strawberry
 
+from graph_api.db.models import nodes, relationships
 from graph_api.graphql.context import Info
+from graph_api.graphql.fast.plan import FieldPlan
+from graph_api.graphql.fast.registry import batch
+from graph_api.graphql.fast.run import Index, Run, child, leaf
 from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
-from graph_api.graphql.types.common import Direction, NodeOrder, PageInfo
+from graph_api.graphql.types.common import Direction, NodeOrder
+from graph_api.graphql.types.connection import (
+    NodeConnection,
+    RelationshipConnection,
+    connections,
+)
 from graph_api.graphql.types.graph import Path, SearchHit, TypeCounts
 from graph_api.graphql.types.identity import SessionMember, SessionRole
-from graph_api.graphql.types.node import Node
+from graph_api.graphql.types.node import Node, nodes_by_keys
 from graph_api.graphql.types.records import RecordView, record_type
-from graph_api.graphql.types.relationship import Relationship
 from graph_api.services import access
 from graph_api.services.csv import export as csv_export_service
 from graph_api.services.graph import counts as count_service
 from graph_api.services.graph import paths as path_service
 from graph_api.services.graph import search as search_service
 from graph_api.services.identity import sharing
+from graph_api.services.reads import batch as batch_reads
 from graph_api.services.reads import pages
 from graph_api.services.records import SessionRecord
-from graph_api.services.specs import NodeFilter, Page, RelationshipFilter
-
-
-@strawberry.type
-class NodeEdge:
-    cursor: str
-    node: Node
-
-
-@strawberry.type
-class NodeConnection:
-    edges: list[NodeEdge]
-    nodes: list[Node] = strawberry.field(description="Shortcut for edges { node }.")
-    page_info: PageInfo
-    _session_id: strawberry.Private[str]
-    _filter: strawberry.Private[NodeFilter | None]
-
-    @strawberry.field
-    async def total_count(self, info: Info) -> int:
-        return await pages.count_nodes(
-            db=info.context.db, session_id=self._session_id, node_filter=self._filter
-        )
-
-    @classmethod
-    def from_page(
-        cls, page: Page, session_id: str, node_filter: NodeFilter | None
-    ) -> NodeConnection:
-        items = [Node.from_row(row) for row in page.rows]
-        return cls(
-            edges=[NodeEdge(cursor=c, node=n) for c, n in zip(page.cursors, items, strict=True)],
-            nodes=items,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            _session_id=session_id,
-            _filter=node_filter,
-        )
-
-
-@strawberry.type
-class RelationshipEdge:
-    cursor: str
-    node: Relationship
-
-
-@strawberry.type
-class RelationshipConnection:
-    edges: list[RelationshipEdge]
-    nodes: list[Relationship]
-    page_info: PageInfo
-    _session_id: strawberry.Private[str]
-    _filter: strawberry.Private[RelationshipFilter | None]
-
-    @strawberry.field
-    async def total_count(self, info: Info) -> int:
-        return await pages.count_relationships(
-            db=info.context.db, session_id=self._session_id, rel_filter=self._filter
-        )
-
-    @classmethod
-    def from_page(
-        cls, page: Page, session_id: str, rel_filter: RelationshipFilter | None
-    ) -> RelationshipConnection:
-        items = [Relationship.from_row(row) for row in page.rows]
-        return cls(
-            edges=[
-                RelationshipEdge(cursor=c, node=r) for c, r in zip(page.cursors, items, strict=True)
-            ],
-            nodes=items,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            _session_id=session_id,
-            _filter=rel_filter,
-        )
 
 
 @strawberry.type
@@ -256,3 +190,65 @@ class SessionValidation:
     reason: str | None = strawberry.field(
         description="NOT_FOUND, EXPIRED or MALFORMED_ID when valid is false."
     )
+
+
+# ---------------------------------------------------------------- compiled read path
+
+
+def _ids(sources: list[Any], index: Index) -> list[str]:
+    return [row[index["id"]] for row in sources]
+
+
+@batch(Session, "node", reads=("id",))
+async def _node_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
+    selection = child(plan)
+    keys = [(session_id, plan.args["node_id"]) for session_id in _ids(sources, index)]
+    rows = await nodes_by_keys(run, keys, selection.columns)
+    return await run.complete_rows(selection, rows, nullable=True)
+
+
+@batch(Session, "node_count", reads=("id",))
+async def _node_count_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index
+) -> list[Any]:
+    ids = _ids(sources, index)
+    return leaf(plan, await batch_reads.count_by_session(db=run.db, table=nodes, ids=ids))
+
+
+@batch(Session, "relationship_count", reads=("id",))
+async def _relationship_count_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index
+) -> list[Any]:
+    ids = _ids(sources, index)
+    return leaf(plan, await batch_reads.count_by_session(db=run.db, table=relationships, ids=ids))
+
+
+@batch(Session, "nodes", reads=("id",))
+async def _nodes_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
+    args = plan.args
+    node_filter = args["filter"].to_spec(run.limits) if args.get("filter") is not None else None
+    page = partial(
+        pages.page_nodes,
+        first=args.get("first"),
+        after=args.get("after"),
+        node_filter=node_filter,
+        order=(args.get("order_by") or NodeOrder.NODE_ID_ASC).value,
+    )
+    count = partial(pages.count_nodes, node_filter=node_filter)
+    return await connections(run, plan, sources, index, page=page, count=count)
+
+
+@batch(Session, "relationships", reads=("id",))
+async def _relationships_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index
+) -> list[Any]:
+    args = plan.args
+    rel_filter = args["filter"].to_spec(run.limits) if args.get("filter") is not None else None
+    page = partial(
+        pages.page_relationships,
+        first=args.get("first"),
+        after=args.get("after"),
+        rel_filter=rel_filter,
+    )
+    count = partial(pages.count_relationships, rel_filter=rel_filter)
+    return await connections(run, plan, sources, index, page=page, count=count)
