@@ -11,7 +11,6 @@ the node and relationship services. Every change-log row carries the saveId.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, update
@@ -24,6 +23,7 @@ from graph_api.services import relationships as relationship_service
 from graph_api.services.autosave.plan import NodeUpdate, Plan, State
 from graph_api.services.autosave.specs import AutoSaveSpec
 from graph_api.services.changes import log as change_service
+from graph_api.services.records import ComponentRecord, NodeRecord, record_of
 from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec
 
 _CHUNK = 10_000
@@ -33,10 +33,10 @@ _CHUNK = 10_000
 class Applied:
     """What the delta's nodes and relationships are now, in input order."""
 
-    nodes: list[Any] = field(default_factory=list)
+    nodes: list[Row[Any] | NodeRecord] = field(default_factory=list)
     relationships: list[Row[Any]] = field(default_factory=list)
-    # The new component rows of every node whose sequence was replaced, by nodeId.
-    components: dict[str, list[Any]] = field(default_factory=dict)
+    # The new components of every node whose sequence was replaced, by nodeId.
+    components: dict[str, list[ComponentRecord]] = field(default_factory=dict)
 
 
 async def apply_plan(
@@ -91,10 +91,10 @@ async def apply_plan(
 
 async def _update_nodes(
     db: UnitOfWork, session_id: str, updates: list[NodeUpdate], save_id: str, applied: Applied
-) -> dict[str, Any]:
+) -> dict[str, NodeRecord]:
     """Bump every changed node in one executemany and replace sequences in two statements.
 
-    Returns the nodes as they now are, built from the rows read under the lock
+    Returns the nodes as they now are, records of the rows read under the lock
     (version + 1, the new values, updatedAt now), so no statement reads them back.
     """
     now = clock.now()
@@ -135,8 +135,8 @@ async def _update_nodes(
             version=u.row.version + 1,
         )
     return {
-        u.row.node_id: SimpleNamespace(
-            **{**u.row._asdict(), **u.values, "version": u.row.version + 1, "updated_at": now}
+        u.row.node_id: record_of(
+            NodeRecord, u.row, **u.values, version=u.row.version + 1, updated_at=now
         )
         for u in updates
     }
@@ -164,7 +164,7 @@ async def _replace_components(
     )
     ids = {(row.node_id, row.position): row.id for row in inserted}
     for row in rows:
-        full = SimpleNamespace(**row, id=ids[(row["node_id"], row["position"])])
+        full = ComponentRecord(**row, id=ids[(row["node_id"], row["position"])])
         applied.components[row["node_id"]].append(full)
 
 
