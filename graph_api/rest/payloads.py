@@ -12,8 +12,9 @@ Date-times leave as ISO-8601 in UTC with `+00:00` and microseconds.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar, get_type_hints
+from typing import Annotated, Any, Literal, TypeVar, cast, get_type_hints
 
 from pydantic import (
     BaseModel,
@@ -58,12 +59,25 @@ UtcDateTime = Annotated[
 ]
 JsonObject = dict[str, Any]
 M = TypeVar("M", bound=BaseModel)
+S = TypeVar("S")
 # Integer ids (components, relationships) leave as text, as in GraphQL.
 IdText = Annotated[str, BeforeValidator(str)]
 
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _spec(spec: type[S], body: BaseModel, **given: Any) -> S:
+    """The service spec of a request body: the body's value for every field of the spec
+    that the body has (same name, same meaning), `given` for the others."""
+    named = type(body).model_fields
+    values = {
+        f.name: getattr(body, f.name)
+        for f in fields(cast(Any, spec))
+        if f.name in named and f.name not in given
+    }
+    return spec(**values, **given)
 
 
 # ---------------------------------------------------------------- inputs
@@ -78,12 +92,7 @@ class CreateSessionIn(_Input):
     with_default_nodes: bool = Field(True, description="Create nodes N001 and N002.")
 
     def to_spec(self) -> SessionSpec:
-        return SessionSpec(
-            user_id=self.user_id,
-            name=self.name,
-            metadata=self.metadata,
-            with_default_nodes=self.with_default_nodes,
-        )
+        return _spec(SessionSpec, self)
 
 
 class ComponentIn(_Input):
@@ -92,7 +101,7 @@ class ComponentIn(_Input):
     properties: JsonObject | None = None
 
     def to_spec(self) -> ComponentSpec:
-        return ComponentSpec(type=self.type, content=self.content or "", properties=self.properties)
+        return _spec(ComponentSpec, self, content=self.content or "")
 
 
 class NodeIn(_Input):
@@ -105,11 +114,10 @@ class NodeIn(_Input):
     components: list[ComponentIn] | None = None
 
     def to_spec(self) -> NodeSpec:
-        return NodeSpec(
-            node_id=self.node_id,
-            label=self.label,
+        return _spec(
+            NodeSpec,
+            self,
             type=self.type if self.type is not None else "concept",
-            metadata=self.metadata,
             components=[c.to_spec() for c in self.components] if self.components else None,
         )
 
@@ -125,7 +133,7 @@ class NodePatchIn(_Input):
     )
 
     def to_spec(self) -> NodePatch:
-        return NodePatch(label=self.label, type=self.type, metadata=self.metadata)
+        return _spec(NodePatch, self)
 
 
 class ComponentsPut(_Input):
@@ -151,13 +159,7 @@ class RelationshipIn(_Input):
     properties: JsonObject | None = None
 
     def to_spec(self) -> RelationshipSpec:
-        return RelationshipSpec(
-            source_id=self.source_id,
-            target_id=self.target_id,
-            type=self.type,
-            weight=self.weight,
-            properties=self.properties,
-        )
+        return _spec(RelationshipSpec, self)
 
 
 class RelationshipPatchIn(_Input):
@@ -169,12 +171,8 @@ class RelationshipPatchIn(_Input):
     expected_version: int | None = None
 
     def to_spec(self) -> RelationshipPatch:
-        return RelationshipPatch(
-            type=self.type,
-            weight=self.weight,
-            properties=self.properties,
-            clear_weight="weight" in self.model_fields_set and self.weight is None,
-        )
+        clear_weight = "weight" in self.model_fields_set and self.weight is None
+        return _spec(RelationshipPatch, self, clear_weight=clear_weight)
 
 
 # ---------------------------------------------------------------- outputs
@@ -307,10 +305,4 @@ class DeleteResultOut(BaseModel):
 
     @classmethod
     def from_counts(cls, counts: DeleteCounts) -> DeleteResultOut:
-        return cls(
-            deleted=counts.deleted,
-            nodes=counts.nodes,
-            components=counts.components,
-            relationships=counts.relationships,
-            revision=counts.revision,
-        )
+        return _validate(cls, counts)

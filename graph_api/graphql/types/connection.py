@@ -14,15 +14,60 @@ from typing import Any
 
 import strawberry
 
+from graph_api.config import Limits
+from graph_api.db.transaction import UnitOfWork
 from graph_api.graphql.context import Info
 from graph_api.graphql.fast.plan import FieldPlan, Selection
 from graph_api.graphql.fast.registry import batch
 from graph_api.graphql.fast.run import Index, Run, child, index_of, leaf
-from graph_api.graphql.types.common import PageInfo, page_parts
+from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
+from graph_api.graphql.types.common import NodeOrder, PageInfo, page_parts
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.relationship import Relationship
 from graph_api.services.reads import pages
-from graph_api.services.specs import NodeFilter, Page, RelationshipFilter
+from graph_api.services.specs import Page
+
+
+@dataclass(frozen=True)
+class PageReads:
+    """How a connection field reads its page of a session and counts all its items,
+    from the field's arguments: one place for both read paths."""
+
+    page: Callable[..., Awaitable[Page]]  # (db=, session_id=[, columns=]) -> the page
+    count: Callable[..., Awaitable[int]]  # (db=, session_id=) -> items matching the filter
+
+    def counter(self, session_id: str) -> Callable[[UnitOfWork], Awaitable[int]]:
+        return lambda db: self.count(db=db, session_id=session_id)
+
+
+def node_reads(
+    limits: Limits,
+    first: int | None,
+    after: str | None,
+    filter: NodeFilterInput | None,
+    order_by: NodeOrder | None,
+) -> PageReads:
+    """Session.nodes(first, after, filter, orderBy)."""
+    node_filter = filter.to_spec(limits) if filter is not None else None
+    page = partial(
+        pages.page_nodes,
+        first=first,
+        after=after,
+        node_filter=node_filter,
+        order=(order_by or NodeOrder.NODE_ID_ASC).value,
+    )
+    return PageReads(page, partial(pages.count_nodes, node_filter=node_filter))
+
+
+def relationship_reads(
+    limits: Limits, first: int | None, after: str | None, filter: RelationshipFilterInput | None
+) -> PageReads:
+    """Session.relationships(first, after, filter)."""
+    rel_filter = filter.to_spec(limits) if filter is not None else None
+    return PageReads(
+        partial(pages.page_relationships, first=first, after=after, rel_filter=rel_filter),
+        partial(pages.count_relationships, rel_filter=rel_filter),
+    )
 
 
 @strawberry.type
@@ -36,21 +81,15 @@ class NodeConnection:
     edges: list[NodeEdge]
     nodes: list[Node] = strawberry.field(description="Shortcut for edges { node }.")
     page_info: PageInfo
-    _session_id: strawberry.Private[str]
-    _filter: strawberry.Private[NodeFilter | None]
+    _count: strawberry.Private[Callable[[UnitOfWork], Awaitable[int]]]
 
     @strawberry.field
     async def total_count(self, info: Info) -> int:
-        return await pages.count_nodes(
-            db=info.context.db, session_id=self._session_id, node_filter=self._filter
-        )
+        return await self._count(info.context.db)
 
     @classmethod
-    def from_page(
-        cls, page: Page, session_id: str, node_filter: NodeFilter | None
-    ) -> NodeConnection:
-        parts = page_parts(page, Node, NodeEdge)
-        return cls(**parts, _session_id=session_id, _filter=node_filter)
+    def from_page(cls, page: Page, session_id: str, reads: PageReads) -> NodeConnection:
+        return cls(**page_parts(page, Node, NodeEdge), _count=reads.counter(session_id))
 
 
 @strawberry.type
@@ -64,21 +103,16 @@ class RelationshipConnection:
     edges: list[RelationshipEdge]
     nodes: list[Relationship]
     page_info: PageInfo
-    _session_id: strawberry.Private[str]
-    _filter: strawberry.Private[RelationshipFilter | None]
+    _count: strawberry.Private[Callable[[UnitOfWork], Awaitable[int]]]
 
     @strawberry.field
     async def total_count(self, info: Info) -> int:
-        return await pages.count_relationships(
-            db=info.context.db, session_id=self._session_id, rel_filter=self._filter
-        )
+        return await self._count(info.context.db)
 
     @classmethod
-    def from_page(
-        cls, page: Page, session_id: str, rel_filter: RelationshipFilter | None
-    ) -> RelationshipConnection:
+    def from_page(cls, page: Page, session_id: str, reads: PageReads) -> RelationshipConnection:
         parts = page_parts(page, Relationship, RelationshipEdge)
-        return cls(**parts, _session_id=session_id, _filter=rel_filter)
+        return cls(**parts, _count=reads.counter(session_id))
 
 
 # ---------------------------------------------------------------- compiled read path
@@ -92,23 +126,16 @@ class Connection:
 
 
 async def connections(
-    run: Run,
-    plan: FieldPlan,
-    sources: list[Any],
-    index: Index,
-    *,
-    page: Callable[..., Awaitable[Page]],
-    count: Callable[..., Awaitable[int]],
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index, reads: PageReads
 ) -> list[Any]:
-    """One page per distinct session among the sources (`page` and `count` given all
-    but the database, the session and the columns), then the connection objects."""
+    """One page per distinct session among the sources, then the connection objects."""
     selection = child(plan)
     columns = _item_columns(selection)
     found: dict[str, Connection] = {}
     ids = [row[index["id"]] for row in sources]
     for session_id in dict.fromkeys(ids):
-        read = await page(db=run.db, session_id=session_id, columns=columns)
-        counted = partial(count, db=run.db, session_id=session_id)
+        read = await reads.page(db=run.db, session_id=session_id, columns=columns)
+        counted = partial(reads.count, db=run.db, session_id=session_id)
         found[session_id] = Connection(read, index_of(read.rows), counted)
     return await run.complete(selection, [found[session_id] for session_id in ids], {})
 

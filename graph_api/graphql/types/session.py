@@ -8,6 +8,7 @@ from functools import partial
 from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy import Table
 
 from graph_api.db.models import nodes, relationships
 from graph_api.graphql.context import Info
@@ -20,6 +21,8 @@ from graph_api.graphql.types.connection import (
     NodeConnection,
     RelationshipConnection,
     connections,
+    node_reads,
+    relationship_reads,
 )
 from graph_api.graphql.types.graph import Path, SearchHit, TypeCounts
 from graph_api.graphql.types.identity import SessionMember, SessionRole
@@ -32,7 +35,6 @@ from graph_api.services.graph import paths as path_service
 from graph_api.services.graph import search as search_service
 from graph_api.services.identity import sharing
 from graph_api.services.reads import batch as batch_reads
-from graph_api.services.reads import pages
 from graph_api.services.records import SessionRecord
 
 
@@ -75,18 +77,10 @@ class Session(RecordView):
         filter: NodeFilterInput | None = None,
         order_by: NodeOrder | None = NodeOrder.NODE_ID_ASC,
     ) -> NodeConnection:
-        limits = info.context.settings.limits
-        node_filter = filter.to_spec(limits) if filter is not None else None
-        page = await pages.page_nodes(
-            db=info.context.db,
-            session_id=self.id,
-            first=first,
-            after=after,
-            node_filter=node_filter,
-            order=(order_by or NodeOrder.NODE_ID_ASC).value,
-        )
+        reads = node_reads(info.context.settings.limits, first, after, filter, order_by)
+        page = await reads.page(db=info.context.db, session_id=self.id)
         info.context.loaders.prime_nodes(page.rows)
-        return NodeConnection.from_page(page, self.id, node_filter)
+        return NodeConnection.from_page(page, self.id, reads)
 
     @strawberry.field
     async def relationships(
@@ -96,12 +90,9 @@ class Session(RecordView):
         after: str | None = None,
         filter: RelationshipFilterInput | None = None,
     ) -> RelationshipConnection:
-        limits = info.context.settings.limits
-        rel_filter = filter.to_spec(limits) if filter is not None else None
-        page = await pages.page_relationships(
-            db=info.context.db, session_id=self.id, first=first, after=after, rel_filter=rel_filter
-        )
-        return RelationshipConnection.from_page(page, self.id, rel_filter)
+        reads = relationship_reads(info.context.settings.limits, first, after, filter)
+        page = await reads.page(db=info.context.db, session_id=self.id)
+        return RelationshipConnection.from_page(page, self.id, reads)
 
     @strawberry.field(
         description="The whole session graph as two CSV documents that importCsv accepts back."
@@ -207,48 +198,26 @@ async def _node_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Inde
     return await run.complete_rows(selection, rows, nullable=True)
 
 
-@batch(Session, "node_count", reads=("id",))
-async def _node_count_batch(
-    run: Run, plan: FieldPlan, sources: list[Any], index: Index
+async def _count_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index, *, table: Table
 ) -> list[Any]:
     ids = _ids(sources, index)
-    return leaf(plan, await batch_reads.count_by_session(db=run.db, table=nodes, ids=ids))
+    return leaf(plan, await batch_reads.count_by_session(db=run.db, table=table, ids=ids))
 
 
-@batch(Session, "relationship_count", reads=("id",))
-async def _relationship_count_batch(
-    run: Run, plan: FieldPlan, sources: list[Any], index: Index
-) -> list[Any]:
-    ids = _ids(sources, index)
-    return leaf(plan, await batch_reads.count_by_session(db=run.db, table=relationships, ids=ids))
+batch(Session, "node_count", reads=("id",))(partial(_count_batch, table=nodes))
+batch(Session, "relationship_count", reads=("id",))(partial(_count_batch, table=relationships))
 
 
 @batch(Session, "nodes", reads=("id",))
 async def _nodes_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
-    args = plan.args
-    node_filter = args["filter"].to_spec(run.limits) if args.get("filter") is not None else None
-    page = partial(
-        pages.page_nodes,
-        first=args.get("first"),
-        after=args.get("after"),
-        node_filter=node_filter,
-        order=(args.get("order_by") or NodeOrder.NODE_ID_ASC).value,
-    )
-    count = partial(pages.count_nodes, node_filter=node_filter)
-    return await connections(run, plan, sources, index, page=page, count=count)
+    reads = node_reads(run.limits, **plan.args)
+    return await connections(run, plan, sources, index, reads)
 
 
 @batch(Session, "relationships", reads=("id",))
 async def _relationships_batch(
     run: Run, plan: FieldPlan, sources: list[Any], index: Index
 ) -> list[Any]:
-    args = plan.args
-    rel_filter = args["filter"].to_spec(run.limits) if args.get("filter") is not None else None
-    page = partial(
-        pages.page_relationships,
-        first=args.get("first"),
-        after=args.get("after"),
-        rel_filter=rel_filter,
-    )
-    count = partial(pages.count_relationships, rel_filter=rel_filter)
-    return await connections(run, plan, sources, index, page=page, count=count)
+    reads = relationship_reads(run.limits, **plan.args)
+    return await connections(run, plan, sources, index, reads)

@@ -69,22 +69,17 @@ async def apply_plan(
     applied.nodes = [
         written[c.node_id] if c.node_id in written else state.nodes[c.node_id] for c in spec.nodes
     ]
+    deletes: dict[str, Any] = {
+        "db": db,
+        "session_id": session_id,
+        "missing_ok": True,
+        "save_id": save_id,
+    }
     if plan.node_deletes:
-        await node_service.delete_nodes(
-            db=db,
-            session_id=session_id,
-            node_ids=plan.node_deletes,
-            missing_ok=True,
-            save_id=save_id,
-        )
+        await node_service.delete_nodes(node_ids=plan.node_deletes, **deletes)
     if plan.relationship_deletes:
-        await relationship_service.delete_relationships(
-            db=db,
-            session_id=session_id,
-            relationship_ids=plan.relationship_deletes,
-            missing_ok=True,
-            save_id=save_id,
-        )
+        rel_ids = plan.relationship_deletes
+        await relationship_service.delete_relationships(relationship_ids=rel_ids, **deletes)
     applied.relationships = await _apply_relationships(db, session_id, spec, plan, state)
     return applied
 
