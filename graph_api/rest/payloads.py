@@ -12,9 +12,8 @@ Date-times leave as ISO-8601 in UTC with `+00:00` and microseconds.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar, cast, get_type_hints
+from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 from pydantic import (
     BaseModel,
@@ -43,6 +42,7 @@ from graph_api.services.specs import (
     RelationshipPatch,
     RelationshipSpec,
     SessionSpec,
+    spec_from,
 )
 
 
@@ -59,25 +59,12 @@ UtcDateTime = Annotated[
 ]
 JsonObject = dict[str, Any]
 M = TypeVar("M", bound=BaseModel)
-S = TypeVar("S")
 # Integer ids (components, relationships) leave as text, as in GraphQL.
 IdText = Annotated[str, BeforeValidator(str)]
 
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-
-
-def _spec(spec: type[S], body: BaseModel, **given: Any) -> S:
-    """The service spec of a request body: the body's value for every field of the spec
-    that the body has (same name, same meaning), `given` for the others."""
-    named = type(body).model_fields
-    values = {
-        f.name: getattr(body, f.name)
-        for f in fields(cast(Any, spec))
-        if f.name in named and f.name not in given
-    }
-    return spec(**values, **given)
 
 
 # ---------------------------------------------------------------- inputs
@@ -92,7 +79,7 @@ class CreateSessionIn(_Input):
     with_default_nodes: bool = Field(True, description="Create nodes N001 and N002.")
 
     def to_spec(self) -> SessionSpec:
-        return _spec(SessionSpec, self)
+        return spec_from(SessionSpec, self)
 
 
 class ComponentIn(_Input):
@@ -101,7 +88,7 @@ class ComponentIn(_Input):
     properties: JsonObject | None = None
 
     def to_spec(self) -> ComponentSpec:
-        return _spec(ComponentSpec, self, content=self.content or "")
+        return spec_from(ComponentSpec, self, content=self.content or "")
 
 
 class NodeIn(_Input):
@@ -114,7 +101,7 @@ class NodeIn(_Input):
     components: list[ComponentIn] | None = None
 
     def to_spec(self) -> NodeSpec:
-        return _spec(
+        return spec_from(
             NodeSpec,
             self,
             type=self.type if self.type is not None else "concept",
@@ -133,7 +120,7 @@ class NodePatchIn(_Input):
     )
 
     def to_spec(self) -> NodePatch:
-        return _spec(NodePatch, self)
+        return spec_from(NodePatch, self)
 
 
 class ComponentsPut(_Input):
@@ -159,7 +146,7 @@ class RelationshipIn(_Input):
     properties: JsonObject | None = None
 
     def to_spec(self) -> RelationshipSpec:
-        return _spec(RelationshipSpec, self)
+        return spec_from(RelationshipSpec, self)
 
 
 class RelationshipPatchIn(_Input):
@@ -172,7 +159,7 @@ class RelationshipPatchIn(_Input):
 
     def to_spec(self) -> RelationshipPatch:
         clear_weight = "weight" in self.model_fields_set and self.weight is None
-        return _spec(RelationshipPatch, self, clear_weight=clear_weight)
+        return spec_from(RelationshipPatch, self, clear_weight=clear_weight)
 
 
 # ---------------------------------------------------------------- outputs

@@ -24,7 +24,7 @@ from graph_api.services.autosave.plan import NodeUpdate, Plan, State
 from graph_api.services.autosave.specs import AutoSaveSpec
 from graph_api.services.changes import log as change_service
 from graph_api.services.records import ComponentRecord, NodeRecord, record_of
-from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec
+from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec, spec_from
 
 _CHUNK = 10_000
 
@@ -51,12 +51,11 @@ async def apply_plan(
             db=db,
             session_id=session_id,
             specs=[
-                NodeSpec(
-                    node_id=c.node_id,
+                spec_from(
+                    NodeSpec,
+                    c,
                     label=c.label if c.label is not None else c.node_id,
                     type=c.type if c.type is not None else "concept",
-                    metadata=c.metadata,
-                    components=c.components,
                 )
                 for c in plan.node_creates
             ],
@@ -186,16 +185,7 @@ async def _apply_relationships(
         created = await relationship_service.create_relationships(
             db=db,
             session_id=session_id,
-            specs=[
-                RelationshipSpec(
-                    source_id=c.source_id,
-                    target_id=c.target_id,
-                    type=c.type,
-                    weight=c.weight,
-                    properties=c.properties,
-                )
-                for c in wanted
-            ],
+            specs=[spec_from(RelationshipSpec, c) for c in wanted],
             save_id=spec.save_id,
         )
         by_index.update(zip(plan.relationship_creates, created, strict=True))
