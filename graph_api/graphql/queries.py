@@ -18,6 +18,7 @@ from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.session import Session
 from graph_api.services import access
 from graph_api.services import sessions as session_service
+from graph_api.services.changes import feed
 from graph_api.services.changes import log as change_service
 from graph_api.services.identity import sharing
 from graph_api.services.reads import batch as batch_reads
@@ -64,7 +65,7 @@ class Query:
             session_id=strawberry.ID(row.id),
             since_revision=since_revision,
             revision=row.revision,
-            changes=[Change.from_row(change) for change in rows],
+            changes=[Change.from_row(feed.change_of(change)) for change in rows],
             has_more=has_more,
         )
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
+from graph_api.services.access import Role
+
 JsonObject = dict[str, Any]
 
 
@@ -72,13 +74,45 @@ class RelationshipRecord:
     updated_at: datetime
 
 
-Record = SessionRecord | NodeRecord | ComponentRecord | RelationshipRecord
-R = TypeVar("R", SessionRecord, NodeRecord, ComponentRecord, RelationshipRecord)
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """One change as the feed delivers it (a change-log row, or the session's deletion)."""
+
+    revision: int
+    at: datetime
+    op: str
+    kind: str
+    key: str
+    save_id: str | None = None
+    fields: list[str] | None = None  # for an UPDATE, the fields it changed
 
 
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    """A user a session is shared with (services/identity/sharing.py)."""
+
+    user_id: str
+    role: Role
+    added_at: datetime
+
+
+Record = (
+    SessionRecord | NodeRecord | ComponentRecord | RelationshipRecord | ChangeRecord | MemberRecord
+)
+R = TypeVar(
+    "R", SessionRecord, NodeRecord, ComponentRecord, RelationshipRecord, ChangeRecord, MemberRecord
+)
+
+_KINDS = (
+    SessionRecord,
+    NodeRecord,
+    ComponentRecord,
+    RelationshipRecord,
+    ChangeRecord,
+    MemberRecord,
+)
 _NAMES: dict[type[Any], tuple[str, ...]] = {
-    kind: tuple(f.name for f in fields(kind))
-    for kind in (SessionRecord, NodeRecord, ComponentRecord, RelationshipRecord)
+    kind: tuple(f.name for f in fields(kind)) for kind in _KINDS
 }
 
 

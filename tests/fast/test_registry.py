@@ -11,12 +11,16 @@ from strawberry.types.base import get_object_definition
 from graph_api.graphql.fast.plan import Unsupported, plan_operation
 from graph_api.graphql.fast.registry import BATCH, READS, batch
 from graph_api.graphql.schema import build_schema
+from graph_api.graphql.types.change import Change
+from graph_api.graphql.types.identity import SessionMember
 from graph_api.graphql.types.node import Component, Node
 from graph_api.graphql.types.records import record_columns
 from graph_api.graphql.types.relationship import Relationship
 from graph_api.graphql.types.session import Session
 from graph_api.services.records import (
+    ChangeRecord,
     ComponentRecord,
+    MemberRecord,
     NodeRecord,
     RelationshipRecord,
     SessionRecord,
@@ -29,6 +33,8 @@ VIEWS = [
     (Node, NodeRecord, ()),
     (Component, ComponentRecord, ("session_id",)),
     (Relationship, RelationshipRecord, ()),
+    (Change, ChangeRecord, ()),
+    (SessionMember, MemberRecord, ()),
 ]
 
 

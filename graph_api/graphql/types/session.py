@@ -125,7 +125,7 @@ class Session(RecordView):
     )
     async def members(self, info: Info) -> list[SessionMember]:
         [members] = await sharing.members_of(db=info.context.db, session_ids=[self.id])
-        return [SessionMember.from_member(member) for member in members]
+        return [SessionMember.from_row(member) for member in members]
 
     @strawberry.field(
         description=(
