@@ -27,6 +27,8 @@ from graph_api.graphql.types.relationship import Relationship
 from graph_api.services.reads import pages
 from graph_api.services.specs import Page
 
+Counter = Callable[[UnitOfWork], Awaitable[int]]  # the database -> a connection's totalCount
+
 
 @dataclass(frozen=True)
 class PageReads:
@@ -36,7 +38,7 @@ class PageReads:
     page: Callable[..., Awaitable[Page]]  # (db=, session_id=[, columns=]) -> the page
     count: Callable[..., Awaitable[int]]  # (db=, session_id=) -> items matching the filter
 
-    def counter(self, session_id: str) -> Callable[[UnitOfWork], Awaitable[int]]:
+    def counter(self, session_id: str) -> Counter:
         return lambda db: self.count(db=db, session_id=session_id)
 
 
@@ -70,6 +72,12 @@ def relationship_reads(
     )
 
 
+async def _count_items(root: Any, info: Info) -> int:
+    """totalCount of a connection: its count read, run when asked for."""
+    count: Counter = root._count
+    return await count(info.context.db)
+
+
 @strawberry.type
 class NodeEdge:
     cursor: str
@@ -81,11 +89,8 @@ class NodeConnection:
     edges: list[NodeEdge]
     nodes: list[Node] = strawberry.field(description="Shortcut for edges { node }.")
     page_info: PageInfo
-    _count: strawberry.Private[Callable[[UnitOfWork], Awaitable[int]]]
-
-    @strawberry.field
-    async def total_count(self, info: Info) -> int:
-        return await self._count(info.context.db)
+    _count: strawberry.Private[Counter]
+    total_count: int = strawberry.field(resolver=_count_items)
 
     @classmethod
     def from_page(cls, page: Page, session_id: str, reads: PageReads) -> NodeConnection:
@@ -103,11 +108,8 @@ class RelationshipConnection:
     edges: list[RelationshipEdge]
     nodes: list[Relationship]
     page_info: PageInfo
-    _count: strawberry.Private[Callable[[UnitOfWork], Awaitable[int]]]
-
-    @strawberry.field
-    async def total_count(self, info: Info) -> int:
-        return await self._count(info.context.db)
+    _count: strawberry.Private[Counter]
+    total_count: int = strawberry.field(resolver=_count_items)
 
     @classmethod
     def from_page(cls, page: Page, session_id: str, reads: PageReads) -> RelationshipConnection:
