@@ -1,20 +1,29 @@
-"""Root query fields: thin resolvers over the service layer."""
+"""Root query fields: thin resolvers over the service layer (and the batch resolvers
+of session and node for the compiled read path)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import strawberry
 
 from graph_api.errors import SessionNotFound
 from graph_api.graphql.context import Info
+from graph_api.graphql.fast.plan import FieldPlan
+from graph_api.graphql.fast.registry import batch
+from graph_api.graphql.fast.run import Index, Run, child
 from graph_api.graphql.types.change import Change, ChangeFeed
 from graph_api.graphql.types.identity import SessionConnection, User
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.session import Session
 from graph_api.services import access
 from graph_api.services import sessions as session_service
+from graph_api.services.changes import feed
 from graph_api.services.changes import log as change_service
 from graph_api.services.identity import sharing
+from graph_api.services.reads import batch as batch_reads
 from graph_api.services.reads.pagination import check_first
+from graph_api.services.validation import parse_session_id
 
 
 @strawberry.type
@@ -56,7 +65,7 @@ class Query:
             session_id=strawberry.ID(row.id),
             since_revision=since_revision,
             revision=row.revision,
-            changes=[Change.from_row(change) for change in rows],
+            changes=[Change.from_row(feed.change_of(change)) for change in rows],
             has_more=has_more,
         )
 
@@ -81,3 +90,28 @@ class Query:
     ) -> SessionConnection:
         page = await sharing.my_sessions(db=info.context.db, first=first, after=after)
         return SessionConnection.from_page(page)
+
+
+# ---------------------------------------------------------------- compiled read path
+
+
+@batch(Query, "session")
+async def _session_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
+    canonical = parse_session_id(plan.args["id"])
+    selection = child(plan)
+    rows: list[Any] = [None]
+    if canonical is not None and await access.can_see(db=run.db, session_id=canonical):
+        rows = await batch_reads.sessions_by_ids(
+            db=run.db, ids=[canonical], columns=selection.columns
+        )
+    return await run.complete_rows(selection, rows * len(sources), nullable=True)
+
+
+@batch(Query, "node")
+async def _node_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
+    canonical = await access.require_session(db=run.db, session_id=plan.args["session_id"])
+    selection = child(plan)
+    rows = await batch_reads.nodes_by_keys(
+        db=run.db, keys=[(canonical, plan.args["node_id"])], columns=selection.columns
+    )
+    return await run.complete_rows(selection, rows * len(sources), nullable=True)

@@ -17,13 +17,13 @@ from graph_api.events.broker import Broker
 from graph_api.graphql.context import Info
 from graph_api.graphql.types.change import Change
 from graph_api.services.changes import feed as feed_service
-from graph_api.services.changes.feed import FeedChange
+from graph_api.services.records import ChangeRecord
 
 
-async def _changes(feed: AsyncGenerator[FeedChange, None]) -> AsyncGenerator[Change, None]:
+async def _changes(feed: AsyncGenerator[ChangeRecord, None]) -> AsyncGenerator[Change, None]:
     try:
         async for item in feed:
-            yield Change.from_feed(item)
+            yield Change.from_row(item)
     finally:
         await feed.aclose()
 

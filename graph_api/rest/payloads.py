@@ -13,11 +13,27 @@ Date-times leave as ISO-8601 in UTC with `+00:00` and microseconds.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
-from sqlalchemy import Row
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    create_model,
+)
 
+from graph_api.services import records
+from graph_api.services.records import (
+    ComponentRecord,
+    NodeRecord,
+    Record,
+    RelationshipRecord,
+    SessionRecord,
+    field_names,
+)
 from graph_api.services.specs import (
     ComponentSpec,
     DeleteCounts,
@@ -26,6 +42,7 @@ from graph_api.services.specs import (
     RelationshipPatch,
     RelationshipSpec,
     SessionSpec,
+    spec_from,
 )
 
 
@@ -41,6 +58,9 @@ UtcDateTime = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 JsonObject = dict[str, Any]
+M = TypeVar("M", bound=BaseModel)
+# Integer ids (components, relationships) leave as text, as in GraphQL.
+IdText = Annotated[str, BeforeValidator(str)]
 
 
 class _Input(BaseModel):
@@ -59,12 +79,7 @@ class CreateSessionIn(_Input):
     with_default_nodes: bool = Field(True, description="Create nodes N001 and N002.")
 
     def to_spec(self) -> SessionSpec:
-        return SessionSpec(
-            user_id=self.user_id,
-            name=self.name,
-            metadata=self.metadata,
-            with_default_nodes=self.with_default_nodes,
-        )
+        return spec_from(SessionSpec, self)
 
 
 class ComponentIn(_Input):
@@ -73,7 +88,7 @@ class ComponentIn(_Input):
     properties: JsonObject | None = None
 
     def to_spec(self) -> ComponentSpec:
-        return ComponentSpec(type=self.type, content=self.content or "", properties=self.properties)
+        return spec_from(ComponentSpec, self, content=self.content or "")
 
 
 class NodeIn(_Input):
@@ -86,11 +101,10 @@ class NodeIn(_Input):
     components: list[ComponentIn] | None = None
 
     def to_spec(self) -> NodeSpec:
-        return NodeSpec(
-            node_id=self.node_id,
-            label=self.label,
+        return spec_from(
+            NodeSpec,
+            self,
             type=self.type if self.type is not None else "concept",
-            metadata=self.metadata,
             components=[c.to_spec() for c in self.components] if self.components else None,
         )
 
@@ -106,7 +120,7 @@ class NodePatchIn(_Input):
     )
 
     def to_spec(self) -> NodePatch:
-        return NodePatch(label=self.label, type=self.type, metadata=self.metadata)
+        return spec_from(NodePatch, self)
 
 
 class ComponentsPut(_Input):
@@ -132,13 +146,7 @@ class RelationshipIn(_Input):
     properties: JsonObject | None = None
 
     def to_spec(self) -> RelationshipSpec:
-        return RelationshipSpec(
-            source_id=self.source_id,
-            target_id=self.target_id,
-            type=self.type,
-            weight=self.weight,
-            properties=self.properties,
-        )
+        return spec_from(RelationshipSpec, self)
 
 
 class RelationshipPatchIn(_Input):
@@ -150,43 +158,61 @@ class RelationshipPatchIn(_Input):
     expected_version: int | None = None
 
     def to_spec(self) -> RelationshipPatch:
-        return RelationshipPatch(
-            type=self.type,
-            weight=self.weight,
-            properties=self.properties,
-            clear_weight="weight" in self.model_fields_set and self.weight is None,
-        )
+        clear_weight = "weight" in self.model_fields_set and self.weight is None
+        return spec_from(RelationshipPatch, self, clear_weight=clear_weight)
 
 
 # ---------------------------------------------------------------- outputs
 
 
-class SessionOut(BaseModel):
-    id: str
-    user_id: str | None
-    name: str | None
-    metadata: JsonObject
-    created_at: UtcDateTime
-    last_accessed: UtcDateTime
+def _fields_of(record: type[Record], *, hidden: tuple[str, ...] = ()) -> type[BaseModel]:
+    """A model with the record's fields (but `hidden`) in its order, typed for JSON:
+    date-times as UTC text, integer ids as text. Subclasses add to it and may
+    re-declare a field to describe it."""
+    hints = get_type_hints(record, vars(records))
+    definitions: dict[str, Any] = {
+        name: (_json_type(name, hints[name]), ...)
+        for name in field_names(record)
+        if name not in hidden
+    }
+    return create_model(f"{record.__name__}Fields", **definitions)
+
+
+def _json_type(name: str, hint: Any) -> Any:
+    if hint is datetime:
+        return UtcDateTime
+    return IdText if name == "id" else hint
+
+
+class _With:
+    """A row with a few more attributes, for model_validate(..., from_attributes=True)."""
+
+    __slots__ = ("_extra", "_row")
+
+    def __init__(self, row: Any, **extra: Any) -> None:
+        self._row = row
+        self._extra = extra
+
+    def __getattr__(self, name: str) -> Any:
+        extra = self._extra
+        return extra[name] if name in extra else getattr(self._row, name)
+
+
+def _validate(model: type[M], row: Any, **extra: Any) -> M:
+    """The payload of a row (a record or anything with its attributes), plus `extra`."""
+    return model.model_validate(_With(row, **extra) if extra else row, from_attributes=True)
+
+
+class SessionOut(_fields_of(SessionRecord)):  # type: ignore[misc]  # fields from the record
     expires_at: UtcDateTime = Field(description="created_at + 100 years.")
     revision: int = Field(description="+1 for every committed request that changed the session.")
     node_count: int
     relationship_count: int
 
     @classmethod
-    def from_row(cls, row: Row[Any], *, node_count: int, relationship_count: int) -> SessionOut:
-        return cls(
-            id=row.id,
-            user_id=row.user_id,
-            name=row.name,
-            metadata=row.metadata,
-            created_at=row.created_at,
-            last_accessed=row.last_accessed,
-            expires_at=row.expires_at,
-            revision=row.revision,
-            node_count=node_count,
-            relationship_count=relationship_count,
-        )
+    def from_row(cls, row: Any, *, node_count: int, relationship_count: int) -> SessionOut:
+        counts = {"node_count": node_count, "relationship_count": relationship_count}
+        return _validate(cls, row, **counts)
 
 
 class SessionValidationOut(BaseModel):
@@ -197,54 +223,19 @@ class SessionValidationOut(BaseModel):
     )
 
 
-class ComponentOut(BaseModel):
-    id: str
-    node_id: str
-    position: int
-    type: str
-    content: str
-    properties: JsonObject
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
-
+class ComponentOut(_fields_of(ComponentRecord, hidden=("session_id",))):  # type: ignore[misc]
     @classmethod
-    def from_row(cls, row: Row[Any]) -> ComponentOut:
-        return cls(
-            id=str(row.id),
-            node_id=row.node_id,
-            position=row.position,
-            type=row.type,
-            content=row.content,
-            properties=row.properties,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+    def from_row(cls, row: Any) -> ComponentOut:
+        return _validate(cls, row)
 
 
-class NodeOut(BaseModel):
-    session_id: str
-    node_id: str
-    label: str
-    type: str
-    metadata: JsonObject
+class NodeOut(_fields_of(NodeRecord)):  # type: ignore[misc]  # fields from the record
     version: int = Field(description="+1 on every change to the node or its components.")
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
     components: list[ComponentOut] = Field(description="Ordered by position 0, 1, 2, ...")
 
     @classmethod
-    def from_row(cls, row: Row[Any], components: list[Row[Any]]) -> NodeOut:
-        return cls(
-            session_id=row.session_id,
-            node_id=row.node_id,
-            label=row.label,
-            type=row.type,
-            metadata=row.metadata,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            components=[ComponentOut.from_row(c) for c in components],
-        )
+    def from_row(cls, row: Any, components: list[Any]) -> NodeOut:
+        return _validate(cls, row, components=components)
 
 
 class ComponentSequenceOut(BaseModel):
@@ -256,41 +247,14 @@ class ComponentSequenceOut(BaseModel):
     components: list[ComponentOut]
 
     @classmethod
-    def from_row(cls, node: Row[Any], components: list[Row[Any]]) -> ComponentSequenceOut:
-        return cls(
-            session_id=node.session_id,
-            node_id=node.node_id,
-            version=node.version,
-            components=[ComponentOut.from_row(c) for c in components],
-        )
+    def from_row(cls, node: Any, components: list[Any]) -> ComponentSequenceOut:
+        return _validate(cls, node, components=components)
 
 
-class RelationshipOut(BaseModel):
-    id: str
-    session_id: str
-    source_id: str
-    target_id: str
-    type: str
-    weight: float | None
-    properties: JsonObject
-    version: int
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
-
+class RelationshipOut(_fields_of(RelationshipRecord)):  # type: ignore[misc]
     @classmethod
-    def from_row(cls, row: Row[Any]) -> RelationshipOut:
-        return cls(
-            id=str(row.id),
-            session_id=row.session_id,
-            source_id=row.source_id,
-            target_id=row.target_id,
-            type=row.type,
-            weight=row.weight,
-            properties=row.properties,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+    def from_row(cls, row: Any) -> RelationshipOut:
+        return _validate(cls, row)
 
 
 class _Page(BaseModel):
@@ -328,10 +292,4 @@ class DeleteResultOut(BaseModel):
 
     @classmethod
     def from_counts(cls, counts: DeleteCounts) -> DeleteResultOut:
-        return cls(
-            deleted=counts.deleted,
-            nodes=counts.nodes,
-            components=counts.components,
-            relationships=counts.relationships,
-            revision=counts.revision,
-        )
+        return _validate(cls, counts)

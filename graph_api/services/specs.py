@@ -5,12 +5,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, TypeVar, cast
 
 DuplicatePolicy = Literal["ERROR", "SKIP", "UPDATE"]
 Direction = Literal["OUT", "IN", "BOTH"]
 NodeOrder = Literal["NODE_ID_ASC", "NODE_ID_DESC", "LABEL_ASC", "UPDATED_AT_DESC"]
+S = TypeVar("S")
+
+
+def spec_from(kind: type[S], source: Any, **given: Any) -> S:
+    """A `kind` spec from an edge's input: `given` values, and `source`'s attribute of the
+    same name (and meaning) for each other field."""
+    names = [f.name for f in fields(cast(Any, kind)) if f.name not in given]
+    return kind(**{name: getattr(source, name) for name in names}, **given)
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,10 @@ from strawberry.types.graphql import OperationType
 
 from graph_api.errors import GraphAPIError
 from graph_api.graphql.context import Context
-from graph_api.graphql.fast.connections import CONNECTION_RESOLVERS
-from graph_api.graphql.fast.objects import OBJECT_RESOLVERS
 from graph_api.graphql.fast.plan import Unsupported, plan_operation
 from graph_api.graphql.fast.run import Run
 
 log = logging.getLogger("graph_api.graphql.fast")
-
-RESOLVERS = {**OBJECT_RESOLVERS, **CONNECTION_RESOLVERS}
 
 
 class FastReads(SchemaExtension):
@@ -61,7 +57,7 @@ async def execute_fast(ec: ExecutionContext, context: Context) -> dict[str, Any]
         return None
     try:
         plan = plan_operation(ec.schema, ec.graphql_document, ec.variables, ec.operation_name)
-        [data] = await Run(db, RESOLVERS).complete(plan, [None], {})
+        [data] = await Run(db).complete(plan, [None], {})
     except (Unsupported, GraphAPIError, GraphQLError) as reason:
         log.debug("general path: %s: %s", type(reason).__name__, reason)
         return None

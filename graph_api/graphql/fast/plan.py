@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     DocumentNode,
@@ -36,7 +36,11 @@ from graphql.execution.values import get_argument_values
 from strawberry import Schema
 from strawberry.types.arguments import convert_arguments
 
-from graph_api.graphql.fast.columns import KEY_COLUMNS, SCALAR_COLUMNS, convert_int
+from graph_api.graphql.fast.registry import BATCH, READS
+from graph_api.graphql.types.records import record_columns
+
+if TYPE_CHECKING:
+    from graph_api.graphql.fast.run import Resolver
 
 Convert = Callable[[list[Any]], list[Any]]
 
@@ -45,26 +49,14 @@ class Unsupported(Exception):
     """This operation (or part of it) is for the general execution path."""
 
 
-# Fields answered by a resolver of the compiled path (see objects.py and connections.py),
-# besides the scalar columns of SCALAR_COLUMNS and __typename.
-RESOLVED: dict[str, frozenset[str]] = {
-    "Query": frozenset({"session", "node"}),
-    "Session": frozenset({"nodeCount", "relationshipCount", "node", "nodes", "relationships"}),
-    "Node": frozenset({"components", "componentCount", "outgoing", "incoming", "session"}),
-    "Component": frozenset(),
-    "Relationship": frozenset({"source", "target"}),
-    "NodeConnection": frozenset({"edges", "nodes", "pageInfo", "totalCount"}),
-    "RelationshipConnection": frozenset({"edges", "nodes", "pageInfo", "totalCount"}),
-    "NodeEdge": frozenset({"cursor", "node"}),
-    "RelationshipEdge": frozenset({"cursor", "node"}),
-    "PageInfo": frozenset({"hasNextPage", "endCursor"}),
-}
+_MIN_INT = -(2**31)
+_MAX_INT = 2**31 - 1
 
 
 @dataclass(eq=False)
 class FieldPlan:
-    """One response key: a column, a resolver (with its arguments, converted to the
-    resolver's Python names and types as Strawberry converts them), or __typename."""
+    """One response key: a column, a batch resolver (with its arguments, converted to
+    the resolver's Python names and types as Strawberry converts them), or __typename."""
 
     key: str
     name: str
@@ -72,6 +64,7 @@ class FieldPlan:
     selection: Selection | None = None
     column: str | None = None
     convert: Convert | None = None
+    resolver: Resolver | None = None
 
 
 @dataclass(eq=False)
@@ -83,8 +76,9 @@ class Selection:
 
     @property
     def columns(self) -> list[str]:
-        """The table columns this selection reads: its keys, then its scalar fields."""
-        wanted = [*KEY_COLUMNS.get(self.type_name, ())]
+        """The table columns this selection reads: those its resolvers read (its keys),
+        then its scalar fields."""
+        wanted = [*READS.get(self.type_name, ())]
         wanted += [plan.column for plan in self.fields if plan.column is not None]
         return list(dict.fromkeys(wanted))
 
@@ -124,15 +118,22 @@ class _Planner:
         if name == "__typename":
             return FieldPlan(key, name)
         definition = parent.fields.get(name)
-        column = SCALAR_COLUMNS.get(parent.name, {}).get(name)
-        if definition is None or (column is None and name not in RESOLVED.get(parent.name, ())):
+        if definition is None:
+            raise Unsupported(f"{parent.name}.{name}")
+        # A field is a stored column of the type's record, or has a batch resolver.
+        python_name = definition.extensions["strawberry-definition"].python_name
+        resolver = BATCH.get((parent.name, python_name))
+        column = python_name if python_name in _columns(parent) and resolver is None else None
+        if column is None and resolver is None:
             raise Unsupported(f"{parent.name}.{name}")
         args: dict[str, Any] = {}
         if definition.args or first.node.arguments:
             args = self.arguments(definition, details)
         named = get_named_type(definition.type)
         if not is_object_type(named):
-            return FieldPlan(key, name, args, column=column, convert=_converter(definition))
+            plan = FieldPlan(key, name, args, column=column, convert=_converter(definition))
+            plan.resolver = resolver
+            return plan
         assert isinstance(named, GraphQLObjectType)
         collected = collect_subfields(
             self.schema,
@@ -144,7 +145,8 @@ class _Planner:
         )
         if collected.new_defer_usages:
             raise Unsupported("@defer")
-        return FieldPlan(key, name, args, self.selection(named, collected.grouped_field_set))
+        selection = self.selection(named, collected.grouped_field_set)
+        return FieldPlan(key, name, args, selection, resolver=resolver)
 
     def arguments(self, definition: GraphQLField, details: FieldDetailsList) -> dict[str, Any]:
         first = details[0]
@@ -158,6 +160,21 @@ class _Planner:
             scalar_registry=self.strawberry_schema.schema_converter.scalar_registry,
             config=self.strawberry_schema.config,
         )
+
+
+def _columns(parent: GraphQLObjectType) -> frozenset[str]:
+    """The stored columns of a type: the fields of its record (services/records.py)."""
+    return record_columns(parent.extensions["strawberry-definition"].origin)
+
+
+def convert_int(values: list[Any]) -> list[Any]:
+    """GraphQL Int output: the int itself when it fits in 32 bits, else graphql-core's
+    serializer (which raises for what it cannot represent, as the general path does)."""
+    serialize = GraphQLInt.coerce_output_value
+    return [
+        v if v is None or (type(v) is int and _MIN_INT <= v <= _MAX_INT) else serialize(v)
+        for v in values
+    ]
 
 
 def _converter(definition: GraphQLField) -> Convert | None:

@@ -16,7 +16,6 @@ from typing import Any
 from graph_api.config import Limits
 from graph_api.db.transaction import UnitOfWork
 from graph_api.graphql.fast.build import Part, object_builder
-from graph_api.graphql.fast.columns import index_of
 from graph_api.graphql.fast.plan import FieldPlan, Selection, Unsupported
 
 Index = dict[str, int]
@@ -27,10 +26,9 @@ Resolver = Callable[["Run", FieldPlan, list[Any], Index], Awaitable[list[Any]]]
 class Run:
     """One execution of a plan inside the request's unit of work."""
 
-    def __init__(self, db: UnitOfWork, resolvers: dict[tuple[str, str], Resolver]) -> None:
+    def __init__(self, db: UnitOfWork) -> None:
         self.db = db
         self.limits: Limits = db.limits
-        self.resolvers = resolvers
 
     async def complete(self, selection: Selection, sources: list[Any], index: Index) -> list[Any]:
         """The response objects of `selection` for each source, in order."""
@@ -49,8 +47,8 @@ class Run:
                 position = index[plan.column]
                 values = plan.convert([row[position] for row in sources])  # type: ignore[misc]
             else:
-                resolver = self.resolvers[(selection.type_name, plan.name)]
-                values = await resolver(self, plan, sources, index)
+                assert plan.resolver is not None  # the planner gives every other field one
+                values = await plan.resolver(self, plan, sources, index)
             parts.append(("arg", len(vectors)))
             vectors.append(values)
         keys = tuple(plan.key for plan in selection.fields)
@@ -91,3 +89,10 @@ def child(plan: FieldPlan) -> Selection:
 
 def leaf(plan: FieldPlan, values: list[Any]) -> list[Any]:
     return plan.convert(values) if plan.convert is not None else values
+
+
+def index_of(rows: list[Any]) -> Index:
+    """Column name -> position in the rows of one statement (all rows share the keys)."""
+    if not rows:
+        return {}
+    return {name: position for position, name in enumerate(rows[0]._fields)}

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
-from sqlalchemy import Row
 
-from graph_api.services.changes.feed import FeedChange
+from graph_api.graphql.types.records import RecordView, record_type
+from graph_api.services.records import ChangeRecord
 
 
 @strawberry.enum
@@ -27,9 +25,8 @@ class EntityKind(Enum):
 
 
 @strawberry.type
-class Change:
-    revision: int
-    at: datetime
+@record_type(ChangeRecord, ids=("save_id",), enums={"op": ChangeOp, "kind": EntityKind})
+class Change(RecordView):
     op: ChangeOp
     kind: EntityKind
     key: str = strawberry.field(
@@ -45,22 +42,6 @@ class Change:
             "type, weight, properties (relationships). Null for CREATE and DELETE."
         ),
     )
-
-    @classmethod
-    def from_feed(cls, item: FeedChange) -> Change:
-        return cls(
-            revision=item.revision,
-            at=item.at,
-            op=ChangeOp(item.op),
-            kind=EntityKind(item.kind),
-            key=item.key,
-            save_id=strawberry.ID(item.save_id) if item.save_id is not None else None,
-            fields=item.fields,
-        )
-
-    @classmethod
-    def from_row(cls, row: Row[Any]) -> Change:
-        return cls.from_feed(FeedChange.from_row(row))
 
 
 @strawberry.type

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from enum import Enum
+from typing import Any
 
 import strawberry
 
-from graph_api.services.specs import DeleteCounts
+from graph_api.graphql.fast.plan import FieldPlan
+from graph_api.graphql.fast.registry import batch
+from graph_api.graphql.fast.run import Index, Run, leaf
+from graph_api.graphql.types.records import RecordView
+from graph_api.services.identity.sharing import SessionPage
+from graph_api.services.specs import DeleteCounts, Page
 
 
 @strawberry.enum
@@ -36,6 +43,38 @@ class PageInfo:
     has_next_page: bool
     end_cursor: str | None
 
+    @classmethod
+    def of(cls, page: Page | SessionPage) -> PageInfo:
+        return cls(has_next_page=page.has_next_page, end_cursor=_end_cursor(page))
+
+
+def _end_cursor(page: Page | SessionPage) -> str | None:
+    return page.cursors[-1] if page.cursors else None
+
+
+@batch(PageInfo, "has_next_page")
+async def _has_next_page_batch(
+    run: Run, plan: FieldPlan, sources: list[Page], index: Index
+) -> list[Any]:
+    return leaf(plan, [page.has_next_page for page in sources])
+
+
+@batch(PageInfo, "end_cursor")
+async def _end_cursor_batch(
+    run: Run, plan: FieldPlan, sources: list[Page], index: Index
+) -> list[Any]:
+    return leaf(plan, [_end_cursor(page) for page in sources])
+
+
+def page_parts(page: Page | SessionPage, item: type[RecordView], edge: Any) -> dict[str, Any]:
+    """edges, nodes and pageInfo of a connection over `page`, items of type `item`."""
+    items = [item.from_row(row) for row in page.rows]
+    return {
+        "edges": [edge(cursor=c, node=i) for c, i in zip(page.cursors, items, strict=True)],
+        "nodes": items,
+        "page_info": PageInfo.of(page),
+    }
+
 
 @strawberry.type
 class DeleteResult:
@@ -51,10 +90,4 @@ class DeleteResult:
 
     @classmethod
     def from_counts(cls, counts: DeleteCounts) -> DeleteResult:
-        return cls(
-            deleted=counts.deleted,
-            nodes=counts.nodes,
-            components=counts.components,
-            relationships=counts.relationships,
-            revision=counts.revision,
-        )
+        return cls(**asdict(counts))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph_api.graphql.types.common import PageInfo
+from graph_api.graphql.types.common import PageInfo, page_parts
+from graph_api.graphql.types.records import RecordView, record_type
 from graph_api.services.access import Role
-from graph_api.services.identity.sharing import Member, SessionPage
+from graph_api.services.identity.sharing import SessionPage
+from graph_api.services.records import MemberRecord
 
 if TYPE_CHECKING:
     from graph_api.graphql.types.session import Session
@@ -23,14 +24,9 @@ class User:
 
 
 @strawberry.type
-class SessionMember:
-    user_id: str
+@record_type(MemberRecord)
+class SessionMember(RecordView):
     role: SessionRole  # type: ignore[valid-type]
-    added_at: datetime
-
-    @classmethod
-    def from_member(cls, member: Member) -> SessionMember:
-        return cls(user_id=member.user_id, role=member.role, added_at=member.added_at)
 
 
 @strawberry.type
@@ -50,13 +46,4 @@ class SessionConnection:
     def from_page(cls, page: SessionPage) -> SessionConnection:
         from graph_api.graphql.types.session import Session
 
-        items = [Session.from_row(row) for row in page.rows]
-        return cls(
-            edges=[SessionEdge(cursor=c, node=s) for c, s in zip(page.cursors, items, strict=True)],
-            nodes=items,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            total_count=page.total_count,
-        )
+        return cls(**page_parts(page, Session, SessionEdge), total_count=page.total_count)

@@ -1,50 +1,39 @@
-"""Node and Component: thin views over rows; nested fields go through the request's loaders."""
+"""Node and Component: thin views over rows; nested fields go through the request's loaders,
+or (on the compiled read path) through the batch resolvers registered below."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import Row
 
 from graph_api.errors import BadUserInput
 from graph_api.graphql.context import Info
-from graph_api.graphql.scalars import JSON
+from graph_api.graphql.fast.plan import FieldPlan
+from graph_api.graphql.fast.registry import batch
+from graph_api.graphql.fast.run import Index, Run, child, leaf
 from graph_api.graphql.types.common import Direction
+from graph_api.graphql.types.records import RecordView, record_type
+from graph_api.services.reads import batch as batch_reads
+from graph_api.services.records import ComponentRecord, NodeRecord
 from graph_api.services.validation import check_list_length
 
 if TYPE_CHECKING:
     from graph_api.graphql.types.relationship import Relationship
     from graph_api.graphql.types.session import Session
 
+NodeKey = tuple[str, str]
+NODE_KEY = ("session_id", "node_id")  # the columns nested fields of a node look up by
+
 RelationshipRef = Annotated["Relationship", strawberry.lazy("graph_api.graphql.types.relationship")]
 SessionRef = Annotated["Session", strawberry.lazy("graph_api.graphql.types.session")]
 
 
 @strawberry.type
-class Component:
-    id: strawberry.ID
-    node_id: str
-    position: int
-    type: str
-    content: str
-    properties: JSON
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row[Any]) -> Component:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            node_id=row.node_id,
-            position=row.position,
-            type=row.type,
-            content=row.content,
-            properties=row.properties,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+@record_type(ComponentRecord, ids=("id",), hidden=("session_id",))
+class Component(RecordView):
+    pass
 
 
 def _types_key(types: list[str] | None, info: Info) -> tuple[str, ...] | None:
@@ -56,34 +45,17 @@ def _types_key(types: list[str] | None, info: Info) -> tuple[str, ...] | None:
 
 
 @strawberry.type
-class Node:
+@record_type(NodeRecord, ids=("session_id",))
+class Node(RecordView):
     session_id: strawberry.ID
     node_id: str = strawberry.field(
         description=(
             "Unique within its session, e.g. N001. Matches ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$."
         )
     )
-    label: str
-    type: str
-    metadata: JSON
     version: int = strawberry.field(
         description="Starts at 1; +1 on every change to the node or to its component sequence."
     )
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row[Any]) -> Node:
-        return cls(
-            session_id=strawberry.ID(row.session_id),
-            node_id=row.node_id,
-            label=row.label,
-            type=row.type,
-            metadata=row.metadata,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
 
     @strawberry.field(
         description="The component sequence, ordered by position (0, 1, 2, ... with no gaps)."
@@ -146,3 +118,64 @@ class Node:
         row = await info.context.loaders.session.load(self.session_id)
         assert row is not None  # a node never outlives its session within one snapshot
         return Session.from_row(row)
+
+
+# ---------------------------------------------------------------- compiled read path
+
+
+def _node_keys(sources: list[Any], index: Index) -> list[NodeKey]:
+    session, node = index["session_id"], index["node_id"]
+    return [(row[session], row[node]) for row in sources]
+
+
+async def nodes_by_keys(run: Run, keys: list[NodeKey], columns: list[str]) -> list[Any]:
+    """The node rows of `keys` (None where there is none), narrowed to `columns`."""
+    # Many relationships share an endpoint: read (and check) each distinct key once.
+    unique = list(dict.fromkeys(keys))
+    rows = await batch_reads.nodes_by_keys(db=run.db, keys=unique, columns=columns)
+    found = dict(zip(unique, rows, strict=True))
+    return [found[key] for key in keys]
+
+
+@batch(Node, "components", reads=NODE_KEY)
+async def _components_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index
+) -> list[Any]:
+    selection = child(plan)
+    groups = await batch_reads.components_by_nodes(
+        db=run.db, keys=_node_keys(sources, index), columns=selection.columns
+    )
+    return await run.complete_groups(selection, groups)
+
+
+@batch(Node, "component_count", reads=NODE_KEY)
+async def _component_count_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index
+) -> list[Any]:
+    counts = await batch_reads.component_counts(db=run.db, keys=_node_keys(sources, index))
+    return leaf(plan, counts)
+
+
+async def _endpoint_lists(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index, *, outgoing: bool
+) -> list[Any]:
+    selection = child(plan)
+    types = plan.args.get("types")
+    types_key = None if types is None else tuple(types)
+    keys = [(session_id, node_id, types_key) for session_id, node_id in _node_keys(sources, index)]
+    groups = await batch_reads.relationships_by_endpoint(
+        db=run.db, keys=keys, outgoing=outgoing, columns=selection.columns
+    )
+    return await run.complete_groups(selection, groups)
+
+
+batch(Node, "outgoing", reads=NODE_KEY)(partial(_endpoint_lists, outgoing=True))
+batch(Node, "incoming", reads=NODE_KEY)(partial(_endpoint_lists, outgoing=False))
+
+
+@batch(Node, "session", reads=("session_id",))
+async def _session_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
+    selection = child(plan)
+    ids = [row[index["session_id"]] for row in sources]
+    rows = await batch_reads.sessions_by_ids(db=run.db, ids=ids, columns=selection.columns)
+    return await run.complete_rows(selection, rows, nullable=False)

@@ -2,44 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 from typing import Any
 
 import strawberry
-from sqlalchemy import Row
 
 from graph_api.graphql.context import Info
-from graph_api.graphql.scalars import JSON
-from graph_api.graphql.types.node import Node
+from graph_api.graphql.fast.plan import FieldPlan
+from graph_api.graphql.fast.registry import batch
+from graph_api.graphql.fast.run import Index, Run, child
+from graph_api.graphql.types.node import Node, nodes_by_keys
+from graph_api.graphql.types.records import RecordView, record_type
+from graph_api.services.records import RelationshipRecord
 
 
 @strawberry.type
-class Relationship:
-    id: strawberry.ID
+@record_type(RelationshipRecord, ids=("id", "session_id"))
+class Relationship(RecordView):
     session_id: strawberry.ID
     source_id: str
     target_id: str
-    type: str
-    weight: float | None
-    properties: JSON
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row[Any]) -> Relationship:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            session_id=strawberry.ID(row.session_id),
-            source_id=row.source_id,
-            target_id=row.target_id,
-            type=row.type,
-            weight=row.weight,
-            properties=row.properties,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
 
     async def _endpoint(self, info: Info, node_id: str) -> Node:
         row = await info.context.loaders.node.load((self.session_id, node_id))
@@ -53,3 +35,21 @@ class Relationship:
     @strawberry.field
     async def target(self, info: Info) -> Node:
         return await self._endpoint(info, self.target_id)
+
+
+# ---------------------------------------------------------------- compiled read path
+
+
+async def _endpoint_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index, *, column: str
+) -> list[Any]:
+    selection = child(plan)
+    session, node = index["session_id"], index[column]
+    keys = [(row[session], row[node]) for row in sources]
+    rows = await nodes_by_keys(run, keys, selection.columns)
+    return await run.complete_rows(selection, rows, nullable=False)
+
+
+_READS = ("session_id", "source_id", "target_id")
+batch(Relationship, "source", reads=_READS)(partial(_endpoint_batch, column="source_id"))
+batch(Relationship, "target", reads=_READS)(partial(_endpoint_batch, column="target_id"))

@@ -1,105 +1,41 @@
-"""Session and its connections (Relay-style keyset pages of nodes and relationships)."""
+"""Session: a graph's metadata, its nodes and relationships (as connections) and its
+graph questions; the batch resolvers of its fields for the compiled read path follow."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import Row
+from sqlalchemy import Table
 
+from graph_api.db.models import nodes, relationships
 from graph_api.graphql.context import Info
+from graph_api.graphql.fast.plan import FieldPlan
+from graph_api.graphql.fast.registry import batch
+from graph_api.graphql.fast.run import Index, Run, child, leaf
 from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
-from graph_api.graphql.scalars import JSON
-from graph_api.graphql.types.common import Direction, NodeOrder, PageInfo
+from graph_api.graphql.types.common import Direction, NodeOrder
+from graph_api.graphql.types.connection import (
+    NodeConnection,
+    RelationshipConnection,
+    connections,
+    node_reads,
+    relationship_reads,
+)
 from graph_api.graphql.types.graph import Path, SearchHit, TypeCounts
 from graph_api.graphql.types.identity import SessionMember, SessionRole
-from graph_api.graphql.types.node import Node
-from graph_api.graphql.types.relationship import Relationship
+from graph_api.graphql.types.node import Node, nodes_by_keys
+from graph_api.graphql.types.records import RecordView, record_type
 from graph_api.services import access
 from graph_api.services.csv import export as csv_export_service
 from graph_api.services.graph import counts as count_service
 from graph_api.services.graph import paths as path_service
 from graph_api.services.graph import search as search_service
 from graph_api.services.identity import sharing
-from graph_api.services.reads import pages
-from graph_api.services.specs import NodeFilter, Page, RelationshipFilter
-
-
-@strawberry.type
-class NodeEdge:
-    cursor: str
-    node: Node
-
-
-@strawberry.type
-class NodeConnection:
-    edges: list[NodeEdge]
-    nodes: list[Node] = strawberry.field(description="Shortcut for edges { node }.")
-    page_info: PageInfo
-    _session_id: strawberry.Private[str]
-    _filter: strawberry.Private[NodeFilter | None]
-
-    @strawberry.field
-    async def total_count(self, info: Info) -> int:
-        return await pages.count_nodes(
-            db=info.context.db, session_id=self._session_id, node_filter=self._filter
-        )
-
-    @classmethod
-    def from_page(
-        cls, page: Page, session_id: str, node_filter: NodeFilter | None
-    ) -> NodeConnection:
-        items = [Node.from_row(row) for row in page.rows]
-        return cls(
-            edges=[NodeEdge(cursor=c, node=n) for c, n in zip(page.cursors, items, strict=True)],
-            nodes=items,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            _session_id=session_id,
-            _filter=node_filter,
-        )
-
-
-@strawberry.type
-class RelationshipEdge:
-    cursor: str
-    node: Relationship
-
-
-@strawberry.type
-class RelationshipConnection:
-    edges: list[RelationshipEdge]
-    nodes: list[Relationship]
-    page_info: PageInfo
-    _session_id: strawberry.Private[str]
-    _filter: strawberry.Private[RelationshipFilter | None]
-
-    @strawberry.field
-    async def total_count(self, info: Info) -> int:
-        return await pages.count_relationships(
-            db=info.context.db, session_id=self._session_id, rel_filter=self._filter
-        )
-
-    @classmethod
-    def from_page(
-        cls, page: Page, session_id: str, rel_filter: RelationshipFilter | None
-    ) -> RelationshipConnection:
-        items = [Relationship.from_row(row) for row in page.rows]
-        return cls(
-            edges=[
-                RelationshipEdge(cursor=c, node=r) for c, r in zip(page.cursors, items, strict=True)
-            ],
-            nodes=items,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            _session_id=session_id,
-            _filter=rel_filter,
-        )
+from graph_api.services.reads import batch as batch_reads
+from graph_api.services.records import SessionRecord
 
 
 @strawberry.type
@@ -109,32 +45,15 @@ class CsvExport:
 
 
 @strawberry.type
-class Session:
+@record_type(SessionRecord, ids=("id",))
+class Session(RecordView):
     id: strawberry.ID
-    user_id: str | None
-    name: str | None
-    metadata: JSON
-    created_at: datetime
-    last_accessed: datetime
     expires_at: datetime = strawberry.field(
         description="createdAt + 100 years: sessions are permanent until deleted."
     )
     revision: int = strawberry.field(
         description="Bumped by exactly 1 for every committed request that changed this session."
     )
-
-    @classmethod
-    def from_row(cls, row: Row[Any]) -> Session:
-        return cls(
-            id=strawberry.ID(row.id),
-            user_id=row.user_id,
-            name=row.name,
-            metadata=row.metadata,
-            created_at=row.created_at,
-            last_accessed=row.last_accessed,
-            expires_at=row.expires_at,
-            revision=row.revision,
-        )
 
     @strawberry.field
     async def node_count(self, info: Info) -> int:
@@ -158,18 +77,10 @@ class Session:
         filter: NodeFilterInput | None = None,
         order_by: NodeOrder | None = NodeOrder.NODE_ID_ASC,
     ) -> NodeConnection:
-        limits = info.context.settings.limits
-        node_filter = filter.to_spec(limits) if filter is not None else None
-        page = await pages.page_nodes(
-            db=info.context.db,
-            session_id=self.id,
-            first=first,
-            after=after,
-            node_filter=node_filter,
-            order=(order_by or NodeOrder.NODE_ID_ASC).value,
-        )
+        reads = node_reads(info.context.settings.limits, first, after, filter, order_by)
+        page = await reads.page(db=info.context.db, session_id=self.id)
         info.context.loaders.prime_nodes(page.rows)
-        return NodeConnection.from_page(page, self.id, node_filter)
+        return NodeConnection.from_page(page, self.id, reads)
 
     @strawberry.field
     async def relationships(
@@ -179,12 +90,9 @@ class Session:
         after: str | None = None,
         filter: RelationshipFilterInput | None = None,
     ) -> RelationshipConnection:
-        limits = info.context.settings.limits
-        rel_filter = filter.to_spec(limits) if filter is not None else None
-        page = await pages.page_relationships(
-            db=info.context.db, session_id=self.id, first=first, after=after, rel_filter=rel_filter
-        )
-        return RelationshipConnection.from_page(page, self.id, rel_filter)
+        reads = relationship_reads(info.context.settings.limits, first, after, filter)
+        page = await reads.page(db=info.context.db, session_id=self.id)
+        return RelationshipConnection.from_page(page, self.id, reads)
 
     @strawberry.field(
         description="The whole session graph as two CSV documents that importCsv accepts back."
@@ -217,7 +125,7 @@ class Session:
     )
     async def members(self, info: Info) -> list[SessionMember]:
         [members] = await sharing.members_of(db=info.context.db, session_ids=[self.id])
-        return [SessionMember.from_member(member) for member in members]
+        return [SessionMember.from_row(member) for member in members]
 
     @strawberry.field(
         description=(
@@ -273,3 +181,43 @@ class SessionValidation:
     reason: str | None = strawberry.field(
         description="NOT_FOUND, EXPIRED or MALFORMED_ID when valid is false."
     )
+
+
+# ---------------------------------------------------------------- compiled read path
+
+
+def _ids(sources: list[Any], index: Index) -> list[str]:
+    return [row[index["id"]] for row in sources]
+
+
+@batch(Session, "node", reads=("id",))
+async def _node_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
+    selection = child(plan)
+    keys = [(session_id, plan.args["node_id"]) for session_id in _ids(sources, index)]
+    rows = await nodes_by_keys(run, keys, selection.columns)
+    return await run.complete_rows(selection, rows, nullable=True)
+
+
+async def _count_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index, *, table: Table
+) -> list[Any]:
+    ids = _ids(sources, index)
+    return leaf(plan, await batch_reads.count_by_session(db=run.db, table=table, ids=ids))
+
+
+batch(Session, "node_count", reads=("id",))(partial(_count_batch, table=nodes))
+batch(Session, "relationship_count", reads=("id",))(partial(_count_batch, table=relationships))
+
+
+@batch(Session, "nodes", reads=("id",))
+async def _nodes_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
+    reads = node_reads(run.limits, **plan.args)
+    return await connections(run, plan, sources, index, reads)
+
+
+@batch(Session, "relationships", reads=("id",))
+async def _relationships_batch(
+    run: Run, plan: FieldPlan, sources: list[Any], index: Index
+) -> list[Any]:
+    reads = relationship_reads(run.limits, **plan.args)
+    return await connections(run, plan, sources, index, reads)

@@ -11,7 +11,6 @@ the node and relationship services. Every change-log row carries the saveId.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, update
@@ -25,17 +24,18 @@ from graph_api.services import relationships as relationship_service
 from graph_api.services.autosave.plan import NodeUpdate, Plan, State
 from graph_api.services.autosave.specs import AutoSaveSpec
 from graph_api.services.changes import log as change_service
-from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec
+from graph_api.services.records import ComponentRecord, NodeRecord, record_of
+from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec, spec_from
 
 
 @dataclass
 class Applied:
     """What the delta's nodes and relationships are now, in input order."""
 
-    nodes: list[Any] = field(default_factory=list)
+    nodes: list[Row[Any] | NodeRecord] = field(default_factory=list)
     relationships: list[Row[Any]] = field(default_factory=list)
-    # The new component rows of every node whose sequence was replaced, by nodeId.
-    components: dict[str, list[Any]] = field(default_factory=dict)
+    # The new components of every node whose sequence was replaced, by nodeId.
+    components: dict[str, list[ComponentRecord]] = field(default_factory=dict)
 
 
 async def apply_plan(
@@ -50,12 +50,11 @@ async def apply_plan(
             db=db,
             session_id=session_id,
             specs=[
-                NodeSpec(
-                    node_id=c.node_id,
+                spec_from(
+                    NodeSpec,
+                    c,
                     label=c.label if c.label is not None else c.node_id,
                     type=c.type if c.type is not None else "concept",
-                    metadata=c.metadata,
-                    components=c.components,
                 )
                 for c in plan.node_creates
             ],
@@ -68,32 +67,27 @@ async def apply_plan(
     applied.nodes = [
         written[c.node_id] if c.node_id in written else state.nodes[c.node_id] for c in spec.nodes
     ]
+    deletes: dict[str, Any] = {
+        "db": db,
+        "session_id": session_id,
+        "missing_ok": True,
+        "save_id": save_id,
+    }
     if plan.node_deletes:
-        await node_service.delete_nodes(
-            db=db,
-            session_id=session_id,
-            node_ids=plan.node_deletes,
-            missing_ok=True,
-            save_id=save_id,
-        )
+        await node_service.delete_nodes(node_ids=plan.node_deletes, **deletes)
     if plan.relationship_deletes:
-        await relationship_service.delete_relationships(
-            db=db,
-            session_id=session_id,
-            relationship_ids=plan.relationship_deletes,
-            missing_ok=True,
-            save_id=save_id,
-        )
+        rel_ids = plan.relationship_deletes
+        await relationship_service.delete_relationships(relationship_ids=rel_ids, **deletes)
     applied.relationships = await _apply_relationships(db, session_id, spec, plan, state)
     return applied
 
 
 async def _update_nodes(
     db: UnitOfWork, session_id: str, updates: list[NodeUpdate], save_id: str, applied: Applied
-) -> dict[str, Any]:
+) -> dict[str, NodeRecord]:
     """Bump every changed node in one executemany and replace sequences in two statements.
 
-    Returns the nodes as they now are, built from the rows read under the lock
+    Returns the nodes as they now are, records of the rows read under the lock
     (version + 1, the new values, updatedAt now), so no statement reads them back.
     """
     now = clock.now()
@@ -134,8 +128,8 @@ async def _update_nodes(
             version=u.row.version + 1,
         )
     return {
-        u.row.node_id: SimpleNamespace(
-            **{**u.row._asdict(), **u.values, "version": u.row.version + 1, "updated_at": now}
+        u.row.node_id: record_of(
+            NodeRecord, u.row, **u.values, version=u.row.version + 1, updated_at=now
         )
         for u in updates
     }
@@ -162,7 +156,7 @@ async def _replace_components(
     )
     ids = {(row.node_id, row.position): row.id for row in inserted}
     for row in rows:
-        full = SimpleNamespace(**row, id=ids[(row["node_id"], row["position"])])
+        full = ComponentRecord(**row, id=ids[(row["node_id"], row["position"])])
         applied.components[row["node_id"]].append(full)
 
 
@@ -189,16 +183,7 @@ async def _apply_relationships(
         created = await relationship_service.create_relationships(
             db=db,
             session_id=session_id,
-            specs=[
-                RelationshipSpec(
-                    source_id=c.source_id,
-                    target_id=c.target_id,
-                    type=c.type,
-                    weight=c.weight,
-                    properties=c.properties,
-                )
-                for c in wanted
-            ],
+            specs=[spec_from(RelationshipSpec, c) for c in wanted],
             save_id=spec.save_id,
         )
         by_index.update(zip(plan.relationship_creates, created, strict=True))

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -28,32 +26,14 @@ from graph_api.services import access, clock
 from graph_api.services import sessions as session_service
 from graph_api.services.changes import log as change_service
 from graph_api.services.identity import tokens
+from graph_api.services.records import ChangeRecord, record_of
 from graph_api.services.validation import parse_session_id
 
 
-@dataclass(frozen=True)
-class FeedChange:
-    """One Change as the feed delivers it (a change-log row, or the session's deletion)."""
-
-    revision: int
-    at: datetime
-    op: str
-    kind: str
-    key: str
-    save_id: str | None = None
-    fields: list[str] | None = None
-
-    @classmethod
-    def from_row(cls, row: Any) -> FeedChange:
-        return cls(
-            row.revision,
-            row.at,
-            row.op,
-            row.kind,
-            row.key,
-            row.save_id,
-            change_service.decode_fields(row.fields) if row.op == "UPDATE" else None,
-        )
+def change_of(row: Any) -> ChangeRecord:
+    """The record of a change-log row (its changed fields decoded for an UPDATE)."""
+    fields = change_service.decode_fields(row.fields) if row.op == "UPDATE" else None
+    return record_of(ChangeRecord, row, fields=fields)
 
 
 async def check_start(
@@ -95,7 +75,7 @@ async def session_feed(
     limits: Limits,
     caller: Caller | None = None,
     recheck_s: float = 2.0,
-) -> AsyncGenerator[FeedChange, None]:
+) -> AsyncGenerator[ChangeRecord, None]:
     """Changes after `since_revision` (or from now), in revision order, until the session goes.
 
     With a caller, their credential and membership are checked again every `recheck_s`
@@ -142,7 +122,7 @@ async def session_feed(
                 recheck_s=recheck_s,
             )
             if notice.deleted and notice.revision is not None:
-                yield FeedChange(notice.revision, clock.now(), "DELETE", "SESSION", canonical)
+                yield ChangeRecord(notice.revision, clock.now(), "DELETE", "SESSION", canonical)
                 return
             want = notice.revision
 
@@ -193,7 +173,7 @@ async def _next_notice(subscription: Subscription, last: int) -> Notice:
             return notice
 
 
-PageResult = tuple[list["FeedChange"] | None, bool]
+PageResult = tuple[list["ChangeRecord"] | None, bool]
 # How long a shared read is offered to subscribers that arrive late for it.
 _SHARED_READ_S = 1.0
 
@@ -251,7 +231,7 @@ def _forget_later(
 
 async def _read_page(
     *, engine: AsyncEngine, session_id: str, last: int, limits: Limits
-) -> tuple[list[FeedChange] | None, bool]:
+) -> tuple[list[ChangeRecord] | None, bool]:
     """Whole revisions after `last`, in one short transaction; (None, False): session gone."""
     async with transaction_context(engine, write=False, limits=limits) as db:
         if await session_service.get_session(db=db, session_id=session_id) is None:
@@ -259,11 +239,11 @@ async def _read_page(
         rows, has_more = await change_service.list_changes(
             db=db, session_id=session_id, since_revision=last, first=limits.max_changes_page
         )
-    return [FeedChange.from_row(row) for row in rows], has_more
+    return [change_of(row) for row in rows], has_more
 
 
-def _deleted(session_id: str, subscription: Subscription, last: int) -> FeedChange:
+def _deleted(session_id: str, subscription: Subscription, last: int) -> ChangeRecord:
     """DELETE SESSION at the revision its notice announced (last + 1 if none arrived yet)."""
     notice = subscription.take_deleted()
     revision = notice.revision if notice is not None and notice.revision is not None else last + 1
-    return FeedChange(revision, clock.now(), "DELETE", "SESSION", session_id)
+    return ChangeRecord(revision, clock.now(), "DELETE", "SESSION", session_id)

@@ -25,13 +25,7 @@ from graph_api.services.reads.pagination import (
     encode_cursor,
     scope_digest,
 )
-
-
-@dataclass(frozen=True)
-class Member:
-    user_id: str
-    role: access.Role
-    added_at: datetime
+from graph_api.services.records import MemberRecord
 
 
 @dataclass(frozen=True)
@@ -76,7 +70,7 @@ async def _row(db: UnitOfWork, session_id: str) -> Row[Any]:
     return row
 
 
-async def members_of(*, db: UnitOfWork, session_ids: list[str]) -> list[list[Member]]:
+async def members_of(*, db: UnitOfWork, session_ids: list[str]) -> list[list[MemberRecord]]:
     """Each session's members other than the owner, in the order they were added."""
     if not session_ids:
         return []
@@ -88,9 +82,9 @@ async def members_of(*, db: UnitOfWork, session_ids: list[str]) -> list[list[Mem
         )
         .order_by(session_members.c.added_at, session_members.c.user_id)
     )
-    found: dict[str, list[Member]] = {}
+    found: dict[str, list[MemberRecord]] = {}
     for row in rows:
-        member = Member(row.user_id, access.Role(row.role), row.added_at)
+        member = MemberRecord(row.user_id, access.Role(row.role), row.added_at)
         found.setdefault(row.session_id, []).append(member)
     return [found.get(session_id, []) for session_id in session_ids]
 
