@@ -15,7 +15,7 @@ from sqlalchemy import Row, select
 from graph_api.db.bulk import insert_rows
 from graph_api.db.models import nodes, relationships
 from graph_api.services import relationships as relationship_service
-from graph_api.services.changes import log as change_service
+from graph_api.services.changes import bulk_log
 from graph_api.services.csv import write as csv_write
 from graph_api.services.csv.headers import Header
 from graph_api.services.csv.mode import ImportMode
@@ -172,7 +172,7 @@ async def _record_relationships(
     new_ids = await _new_relationship_ids(state)
     if not found:
         changes += [("RELATIONSHIP", "CREATE", str(rel_id), None, None) for rel_id in new_ids]
-        await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
+        await bulk_log.record_many(db=state.db, session_id=state.session_id, changes=changes)
         return
     created = iter(new_ids)
     for row in checked:
@@ -185,7 +185,7 @@ async def _record_relationships(
             )
         elif key not in found:
             changes.append(("RELATIONSHIP", "CREATE", str(next(created)), None, None))
-    await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
+    await bulk_log.record_many(db=state.db, session_id=state.session_id, changes=changes)
 
 
 def _changed_fields(old: Row[Any], update: dict[str, Any]) -> frozenset[str]:

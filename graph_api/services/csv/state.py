@@ -17,7 +17,7 @@ from graph_api.services.csv.headers import Problems
 from graph_api.services.csv.mode import ImportMode
 
 Key = tuple[str, str, str]
-# (kind, op, key, fields changed or None, version after or None): see changes.record_many.
+# (kind, op, key, fields changed or None, version after or None): see changes.bulk_log.record_many.
 Change = tuple[
     Literal["NODE", "RELATIONSHIP"],
     Literal["CREATE", "UPDATE", "DELETE"],
