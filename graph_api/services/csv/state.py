@@ -61,7 +61,7 @@ class WrittenLines:
     """The file line of each relationship the import inserted, by its id (for "first on line")."""
 
     def __init__(self) -> None:
-        self._lines = array("l")
+        self._lines = array("I")
         self._starts: list[int] = []  # first id of each run of consecutive ids
         self._offsets: list[int] = []  # where that run's lines begin in _lines
 
