@@ -28,8 +28,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 from support.seed import GRAPH1K, drop_postgres, fresh_postgres, graph_node_ids, seed_database
-from support.server import free_port
+from support.server import serve_cli
 from websockets.asyncio.client import connect
 
 REPO = Path(__file__).resolve().parent.parent
@@ -231,25 +229,12 @@ def main() -> None:
             url, created = fresh_postgres(server)
         try:
             session_id = seed_database(url, (GRAPH1K,))[GRAPH1K.name]
-            port = free_port()
-            env = {**os.environ, "GRAPH_API_LOG_LEVEL": "warning"}
-            command = [sys.executable, "-m", "graph_api", "serve", "--port", str(port)]
-            process = subprocess.Popen([*command, "--database-url", url], env=env, cwd=REPO)
-            base = f"http://127.0.0.1:{port}"
-            try:
-                for _ in range(600):
-                    try:
-                        if httpx.get(base + "/health", timeout=1).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        time.sleep(0.1)
+            with serve_cli(url) as running:
                 engine = "PostgreSQL" if server else "SQLite"
-                print(f"engine: {engine}; server pid {process.pid}; {args.minutes:g} min, "
+                pid = running.process.pid
+                print(f"engine: {engine}; server pid {pid}; {args.minutes:g} min, "
                       f"{args.subscribers} subscribers")  # fmt: skip
-                asyncio.run(soak(base, session_id, process.pid, args.minutes, args.subscribers))
-            finally:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=30)
+                asyncio.run(soak(running.url, session_id, pid, args.minutes, args.subscribers))
         finally:
             if server is not None and created is not None:
                 drop_postgres(server, created)
