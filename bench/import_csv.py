@@ -1,4 +1,4 @@
-"""CSV import speed and memory, against the floor of the same run (issue 7).
+"""CSV import speed and memory, against the floor of the same run (issues 7 and 16).
 
 Writes (seeded) a nodes CSV (node_id, label, type, metadata; every 10th node has
 one component) and a relationships CSV (source, target, type, weight) into a
@@ -11,10 +11,14 @@ temporary folder, then:
   in memory, into the same tables of another fresh, migrated file (same pragmas:
   WAL, foreign keys, synchronous=NORMAL), in one transaction.
 
-Prints rows/s, peak RSS, both times and ours / floor (target: at most 2), where
-ours is the import as the CLI times it (engine, migration check, parse, validate,
-insert, change log, commit); the whole process (Python start-up and imports
-too) and CPU times are printed beside it.
+Prints rows/s, peak RSS, both times and ours / floor, where ours is the import
+as the CLI times it (engine, migration check, parse, validate, insert, change
+log, commit); the whole process (Python start-up and imports too) and CPU times
+are printed beside it. On SQLite the floor runs twice, with SQLite's default
+page cache and with the one the CLI import sets; the faster one is the
+executemany limit. Issue 16's targets: ours / floor <= 1.5 on SQLite, <= 2 on
+PostgreSQL, and peak RSS under 400 MiB at 1M nodes + 3M relationships
+(`--full`), flat in the file's size (compare the peak of the default size).
 
 On PostgreSQL (`--database-url postgresql+asyncpg://...`) ours and the floor each
 get a fresh database on that server (dropped afterwards), and the floor is
@@ -22,7 +26,9 @@ asyncpg's binary COPY (`copy_records_to_table`) of the same parsed rows, the
 fastest way in there.
 
     .venv/bin/python bench/import_csv.py [--nodes 100000] [--relationships 300000] [--seed 7]
+        [--full]       (1,000,000 nodes + 3,000,000 relationships: ~15 min on SQLite)
         [--repeat 1]   (the best of N runs of each counts)
+        [--no-floor]   (ours only: its time and peak RSS)
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 """
 
@@ -51,7 +57,8 @@ from support.seed import drop_postgres, fresh_postgres
 
 TYPES = ("concept", "person", "place", "event", "document")
 REL_TYPES = ("RELATES_TO", "CITES", "PART_OF", "KNOWS", "NEAR")
-TARGET = 2.0
+TARGETS = {"SQLite": 1.5, "PostgreSQL": 2.0}  # issue 16: ours / the driver's limit
+PEAK_TARGET_MIB = 400  # issue 16, at 1M nodes + 3M relationships
 # What graph_api/cli_csv.py sets for its one bulk load (the floor is run with it too).
 _SQLITE_CACHE_KIB = 64 * 1024
 
@@ -277,6 +284,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--relationships", type=int, default=300_000)
+    parser.add_argument("--full", action="store_true", help="1M nodes + 3M relationships")
+    parser.add_argument("--no-floor", action="store_true", help="run ours only")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best counts")
     parser.add_argument(
@@ -285,6 +294,8 @@ def main() -> None:
         help="postgresql+asyncpg://user@host:port/any: run on that server (fresh databases)",
     )
     args = parser.parse_args()
+    if args.full:
+        args.nodes, args.relationships = 1_000_000, 3_000_000
     server = args.database_url if (args.database_url or "").startswith("postgresql") else None
     rows = args.nodes + args.relationships
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
@@ -299,6 +310,8 @@ def main() -> None:
         for attempt in range(args.repeat):
             with fresh_database(folder, f"ours{attempt}", server) as ours_url:
                 runs.append(run_ours(folder, ours_url))
+            if args.no_floor:
+                continue
             with fresh_database(folder, f"floor{attempt}", server) as floor_url:
                 if server is None:
                     floors.append(run_floor(folder, Path(floor_url.split("///", 1)[1])))
@@ -310,22 +323,30 @@ def main() -> None:
                     cached.append(run_floor(folder, cached_path, _SQLITE_CACHE_KIB))
     process, cpu, peak, summary = min(runs, key=lambda run: _import_seconds(run[3]))
     ours = _import_seconds(summary)
-    floor, floor_cpu = min(floors)
+    engine = "PostgreSQL" if server else "SQLite"
+    print(f"engine: {engine}")
     print(f"ours : {ours:6.2f}s {rows / ours:>9,.0f} rows/s  (the import, as the CLI reports it)")
     print(f"       whole process {process:.2f}s, CPU {cpu:.2f}s; peak RSS {peak / 1024:,.0f} MiB "
           f"({base / 1024:,.0f} MiB with the modules loaded only)")  # fmt: skip
     print(f"       {summary}")
+    peak_verdict = "met" if peak / 1024 < PEAK_TARGET_MIB else "MISSED"
+    print(f"peak RSS {peak / 1024:,.0f} MiB (target < {PEAK_TARGET_MIB} MiB at 1M + 3M rows: "
+          f"{peak_verdict if args.full else 'run --full to judge'})")  # fmt: skip
+    if not floors:
+        return
     how = "asyncpg COPY" if server else "sqlite3 executemany"
-    print(f"engine: {'PostgreSQL' if server else 'SQLite'}")
+    floor, floor_cpu = min(floors)
     print(f"floor: {floor:6.2f}s {rows / floor:>9,.0f} rows/s  ({how} of the parsed "
           f"rows), CPU {floor_cpu:.2f}s")  # fmt: skip
     if cached:
         same, _ = min(cached)
         print(f"       {same:.2f}s with the page cache the CLI import sets "
               f"({_SQLITE_CACHE_KIB // 1024} MiB): ours / that = {ours / same:.2f}")  # fmt: skip
-    verdict = "within" if ours / floor <= TARGET else "OVER"
-    print(f"ours / floor = {ours / floor:.2f} ({verdict} the {TARGET:g}x target); whole process / "
-          f"floor = {process / floor:.2f}; CPU = {cpu / floor_cpu:.2f}")  # fmt: skip
+        floor = min(floor, same)
+    target = TARGETS[engine]
+    verdict = "met" if ours / floor <= target else "MISSED"
+    print(f"ours / limit = {ours / floor:.2f} (target <= {target:g}: {verdict}); whole process "
+          f"/ limit = {process / floor:.2f}; CPU = {cpu / floor_cpu:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -90,6 +91,23 @@ def serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def serve_cli(database_url: str) -> Iterator[Server]:
+    """`graph-api serve` itself (the CLI and its defaults) on a free port until the block ends."""
+    port = free_port()
+    environment = {**os.environ, "GRAPH_API_LOG_LEVEL": "warning"}
+    command = [sys.executable, "-m", "graph_api", "serve", "--port", str(port),
+               "--database-url", database_url]  # fmt: skip
+    process = subprocess.Popen(command, env=environment, cwd=BENCH_DIR.parent)
+    server = Server(process, f"http://127.0.0.1:{port}")
+    try:
+        _wait_ready(server, timeout=60.0)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
 
 
 def _wait_ready(server: Server, timeout: float = 30.0) -> None:

@@ -21,6 +21,8 @@ from graph_api.db.models import changes as changes_table
 from graph_api.db.models import sessions as sessions_table
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services import clock
+from graph_api.services.changes import spilled
+from graph_api.services.changes.spilled import Spilled
 from graph_api.services.graph import search_index
 
 Op = Literal["CREATE", "UPDATE", "DELETE"]
@@ -37,16 +39,18 @@ Entry = tuple[Op, str | None, Fields | None, int | None]
 
 
 @dataclass
-class _SessionChanges:
+class SessionChanges:
     revision: int
     at: datetime
     # (kind, key) -> entry; dict order is the order the changes were made.
     entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
+    # What bulk writes already put in the table (record_many), before `entries`.
+    spilled: Spilled = field(default_factory=Spilled)
 
 
 @dataclass
-class _PendingChanges:
-    by_session: dict[str, _SessionChanges] = field(default_factory=dict)
+class PendingChanges:
+    by_session: dict[str, SessionChanges] = field(default_factory=dict)
     # record() calls so far: what a request read before a change may be stale after it.
     generation: int = 0
 
@@ -108,7 +112,7 @@ async def record(
     `fields`: what an UPDATE changed (see NODE_FIELDS, RELATIONSHIP_FIELDS);
     `version`: the entity's version after this change.
     """
-    pending = db.state(_PendingChanges, _PendingChanges)
+    pending = db.state(PendingChanges, PendingChanges)
     pending.generation += 1
     current = pending.by_session.get(session_id)
     if current is None:
@@ -120,22 +124,24 @@ async def record(
                 .returning(sessions_table.c.revision)
             )
         ).scalar_one()
-        current = pending.by_session[session_id] = _SessionChanges(revision, clock.now())
+        current = pending.by_session[session_id] = SessionChanges(revision, clock.now())
         if len(pending.by_session) == 1:
             db.before_commit(lambda: _flush(db, pending))
     entity = (kind, key)
+    change: Entry = (op, save_id, frozenset(fields), version)
     previous = current.entries.get(entity)
-    merged = _merge(previous[0] if previous else None, op)
-    if merged is None:
+    if previous is None and current.spilled.may_hold(kind, key):
+        written = await spilled.find(
+            db=db, session_id=session_id, revision=current.revision, kind=kind, key=key
+        )
+        if written is not None:
+            await _merge_written(db, current, entity, written, change)
+            return current.revision
+    entry = _merged_entry(kind, previous, change)
+    if entry is None:
         del current.entries[entity]
         return current.revision
-    entry: Entry = (
-        merged,
-        save_id or (previous[1] if previous else None),
-        _merged_fields(kind, previous, op, frozenset(fields)) if merged == "UPDATE" else None,
-        version if version is not None else (previous[3] if previous else None),
-    )
-    if merged == "DELETE" and previous is not None:
+    if entry[0] == "DELETE" and previous is not None:
         # A delete moves to the end: cascaded relationship deletes come before it.
         del current.entries[entity]
     # Assigning to an existing key keeps the place where it was first recorded.
@@ -143,30 +149,66 @@ async def record(
     return current.revision
 
 
+def _merged_entry(kind: str, previous: Entry | None, change: Entry) -> Entry | None:
+    """The entity's net entry after `change` (op, save_id, fields, version); None: no change."""
+    op, save_id, fields, version = change
+    merged = _merge(previous[0] if previous else None, op)
+    if merged is None:
+        return None
+    return (
+        merged,
+        save_id or (previous[1] if previous else None),
+        _merged_fields(kind, previous, op, fields) if merged == "UPDATE" else None,
+        version if version is not None else (previous[3] if previous else None),
+    )
+
+
+async def _merge_written(
+    db: UnitOfWork,
+    current: SessionChanges,
+    entity: tuple[str, str],
+    written: tuple[int, Entry],
+    change: Entry,
+) -> None:
+    """record() of an entity whose row this request already wrote (see spilled.py)."""
+    kind, key = entity
+    row_id, previous = written
+    if kind == "NODE":
+        current.spilled.stale.add(key)
+    entry = _merged_entry(kind, previous, change)
+    if entry is None or entry[0] == "DELETE":
+        await spilled.remove(db=db, row_id=row_id)
+        current.spilled.rows -= 1
+        if entry is not None:
+            current.entries[entity] = entry  # a delete moves to the end
+        return
+    await spilled.rewrite(db=db, row_id=row_id, entry=entry, fields=encode_fields(kind, entry[2]))
+
+
 def pending_revision(*, db: UnitOfWork, session_id: str) -> int | None:
     """The revision this request will commit for the session, if it changed it."""
-    pending = db.state(_PendingChanges, _PendingChanges)
+    pending = db.state(PendingChanges, PendingChanges)
     current = pending.by_session.get(session_id)
     return current.revision if current else None
 
 
 def generation(*, db: UnitOfWork) -> int:
     """How many changes this request has recorded (caches of earlier reads compare it)."""
-    return db.state(_PendingChanges, _PendingChanges).generation
+    return db.state(PendingChanges, PendingChanges).generation
 
 
 def revision_now(*, db: UnitOfWork, session_id: str) -> int | None:
     """The revision the session would have if the request committed now (None: nothing
     recorded): the pending one, or the previous one when everything cancelled out."""
-    current = db.state(_PendingChanges, _PendingChanges).by_session.get(session_id)
+    current = db.state(PendingChanges, PendingChanges).by_session.get(session_id)
     if current is None:
         return None
-    return current.revision if current.entries else current.revision - 1
+    return current.revision if current.entries or current.spilled.rows else current.revision - 1
 
 
 def discard(*, db: UnitOfWork, session_id: str) -> None:
     """Forget what this request recorded for a session it is deleting (its log goes with it)."""
-    db.state(_PendingChanges, _PendingChanges).by_session.pop(session_id, None)
+    db.state(PendingChanges, PendingChanges).by_session.pop(session_id, None)
 
 
 _CHANGE_COLUMNS = (
@@ -174,9 +216,9 @@ _CHANGE_COLUMNS = (
 )  # fmt: skip
 
 
-async def _flush(db: UnitOfWork, pending: _PendingChanges) -> None:
+async def _flush(db: UnitOfWork, pending: PendingChanges) -> None:
     for session_id, current in pending.by_session.items():
-        if not current.entries:
+        if not current.entries and not current.spilled.rows:
             # Everything cancelled out (e.g. created then deleted): no revision after all.
             await db.execute(
                 update(sessions_table)
@@ -184,37 +226,54 @@ async def _flush(db: UnitOfWork, pending: _PendingChanges) -> None:
                 .values(revision=sessions_table.c.revision - 1)
             )
             continue
-        # Tuples through bulk.insert_rows: an import logs hundreds of thousands of changes.
-        at = bulk.db_timestamp(db, current.at)
-        await bulk.insert_rows(
-            db=db,
-            target=changes_table,
-            columns=_CHANGE_COLUMNS,
-            rows=(
-                (
-                    session_id,
-                    current.revision,
-                    at,
-                    op,
-                    kind,
-                    key,
-                    save_id,
-                    encode_fields(kind, fields),
-                    version,
-                )
-                for (kind, key), (op, save_id, fields, version) in current.entries.items()
-            ),
-        )
-        await _refresh_search(db, session_id, current)
+        await write_entries(db, session_id, current, current.entries.items())
+        stale = current.spilled.stale - {key for kind, key in current.entries if kind == "NODE"}
+        await refresh_search(db, session_id, current.entries.items(), stale)
         db.notify(session_id, current.revision)
 
 
-async def _refresh_search(db: UnitOfWork, session_id: str, current: _SessionChanges) -> None:
+async def write_entries(
+    db: UnitOfWork,
+    session_id: str,
+    current: SessionChanges,
+    entries: Iterable[tuple[tuple[str, str], Entry]],
+) -> None:
+    """Append entries to the table at the request's revision, in order."""
+    # Tuples through bulk.insert_rows: an import logs millions of changes.
+    at = bulk.db_timestamp(db, current.at)
+    await bulk.insert_rows(
+        db=db,
+        target=changes_table,
+        columns=_CHANGE_COLUMNS,
+        rows=(
+            (
+                session_id,
+                current.revision,
+                at,
+                op,
+                kind,
+                key,
+                save_id,
+                encode_fields(kind, fields),
+                version,
+            )
+            for (kind, key), (op, save_id, fields, version) in entries
+        ),
+    )
+
+
+async def refresh_search(
+    db: UnitOfWork,
+    session_id: str,
+    entries: Iterable[tuple[tuple[str, str], Entry]],
+    stale: Iterable[str] = (),
+) -> None:
+    """Search documents of the nodes these entries created or changed (and of `stale` ones)."""
     # The search documents follow the nodes this request created or changed (see
     # services/graph/search_index.py for why the change log is where this happens).
     created: list[str] = []
-    updated: list[str] = []
-    for (kind, key), (op, *_) in current.entries.items():
+    updated: list[str] = list(stale)
+    for (kind, key), (op, *_) in entries:
         if kind == "NODE" and op != "DELETE":
             (created if op == "CREATE" else updated).append(key)
     await search_index.refresh(db=db, session_id=session_id, created=created, updated=updated)
@@ -267,54 +326,3 @@ async def list_changes(
         is not None
     )
     return page, has_more
-
-
-# (kind, op, key, fields, version): one change as record_many() takes it.
-ChangeItem = tuple[Kind, Op, str, Fields | None, int | None]
-
-
-async def record_many(
-    *,
-    db: UnitOfWork,
-    session_id: str,
-    changes: Iterable[ChangeItem],
-    save_id: str | None = None,
-) -> int | None:
-    """Note many changes in order, exactly as one record() call each would.
-
-    A bulk import records hundreds of thousands of changes: an entity seen for the
-    first time is noted without record()'s per-call cost; the rest go through
-    record() so the net-effect rules live in one place. Returns the request's
-    revision for the session (None if nothing was ever recorded for it).
-    """
-    revision = pending_revision(db=db, session_id=session_id)
-    pending = db.state(_PendingChanges, _PendingChanges)
-    entries: dict[tuple[str, str], Entry] | None = None
-    # One shared entry per op for CREATE and DELETE: memory for the keys only.
-    values: dict[Op, Entry] = {}
-    noted = 0
-    for kind, op, key, fields, version in changes:
-        entity = (kind, key)
-        if entries is None or entity in entries:
-            revision = await record(
-                db=db,
-                session_id=session_id,
-                kind=kind,
-                op=op,
-                key=key,
-                save_id=save_id,
-                fields=fields or (),
-                version=version,
-            )
-            entries = pending.by_session[session_id].entries
-        elif op == "UPDATE":
-            entries[entity] = (op, save_id, fields or frozenset(), version)
-            noted += 1
-        else:
-            value = values.get(op)
-            if value is None:
-                value = values[op] = (op, save_id, None, version)
-            entries[entity] = value
-            noted += 1
-    pending.generation += noted  # as if record() had been called for each
-    return revision

@@ -25,6 +25,7 @@ from graph_api.db.models import nodes, relationships
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services import access, clock
 from graph_api.services import nodes as node_service
+from graph_api.services.changes import bulk_log
 from graph_api.services.changes import log as change_service
 from graph_api.services.csv import write as csv_write
 from graph_api.services.csv.headers import FileName, Header, parse_header
@@ -149,7 +150,7 @@ async def _clear(state: ImportState) -> None:
             .order_by(relationships.c.id)
         )
     ).scalars()
-    await change_service.record_many(
+    await bulk_log.record_many(
         db=db,
         session_id=session_id,
         changes=(
@@ -162,7 +163,7 @@ async def _clear(state: ImportState) -> None:
 async def _finish(state: ImportState) -> None:
     if state.writing and state.replaced:
         back = state.file_nodes.keys() | state.added
-        await change_service.record_many(
+        await bulk_log.record_many(
             db=state.db,
             session_id=state.session_id,
             changes=(

@@ -17,7 +17,7 @@ from sqlalchemy import Row, select
 from graph_api.db.bulk import insert_rows
 from graph_api.db.keysets import chunked
 from graph_api.db.models import components, nodes
-from graph_api.services.changes import log as change_service
+from graph_api.services.changes import bulk_log
 from graph_api.services.csv import write as csv_write
 from graph_api.services.csv.headers import Header
 from graph_api.services.csv.mode import ImportMode
@@ -49,7 +49,7 @@ async def apply_nodes(state: ImportState, header: Header, rows: list[NodeRow]) -
                 changes.append(("NODE", "UPDATE", row.node_id, update.fields, version))
             elif row.node_id not in state.existing:
                 changes.append(state.node_change(row.node_id))
-        await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
+        await bulk_log.record_many(db=state.db, session_id=state.session_id, changes=changes)
 
 
 def _new_and_existing(

@@ -15,7 +15,7 @@ from sqlalchemy import Row, select
 from graph_api.db.bulk import insert_rows
 from graph_api.db.models import nodes, relationships
 from graph_api.services import relationships as relationship_service
-from graph_api.services.changes import log as change_service
+from graph_api.services.changes import bulk_log
 from graph_api.services.csv import write as csv_write
 from graph_api.services.csv.headers import Header
 from graph_api.services.csv.mode import ImportMode
@@ -29,9 +29,13 @@ async def apply_relationships(
     state: ImportState, header: Header, rows: list[RelationshipRow]
 ) -> None:
     """Check a batch of relationship rows; write it (and missing endpoints) if still clean."""
+    keys: dict[Key, int] = {}
+    unique = await _unique(state, rows, keys)
     missing: list[str] = []
-    checked = [row for row in rows if _relationship_ok(state, header, row, missing)]
+    checked = [row for row in unique if _endpoints_ok(state, header, row, missing)]
     found = await _existing(state, checked)
+    # An UPSERT rewrites them in place, so the database cannot tell they were in the file.
+    state.relationship_lines.update((key, keys[key]) for key in found)
     updates = _changes_to_existing(state, header, checked, found) if found else {}
     fresh = [row for row in checked if _key(row) not in found] if found else checked
     state.counts.nodes_created += len(missing)
@@ -39,7 +43,51 @@ async def apply_relationships(
     state.counts.relationships_updated += len(updates)
     if state.writing:
         await _write_relationships(state, missing, fresh, updates)
-        await _record_relationships(state, missing, checked, found, updates)
+        await _record_relationships(state, missing, checked, found, updates, fresh)
+    else:
+        state.relationship_lines.update(keys)  # not written: only memory knows them
+
+
+async def _unique(
+    state: ImportState, rows: list[RelationshipRow], keys: dict[Key, int]
+) -> list[RelationshipRow]:
+    """The rows whose key is new to the file (problems for the others); `keys`: key -> line."""
+    kept: list[RelationshipRow] = []
+    again: list[RelationshipRow] = []
+    maybe: list[Key] = []
+    for row in rows:
+        key = _key(row)
+        if key in keys or key in state.relationship_lines:
+            again.append(row)
+            continue
+        keys[key] = row.line
+        kept.append(row)
+        if state.seen_keys.add(key):
+            maybe.append(key)
+    firsts = await _written_lines(state, maybe) if maybe and state.written_lines else {}
+    for row in again:
+        key = _key(row)
+        firsts.setdefault(key, state.relationship_lines.get(key) or keys[key])
+    if not firsts:
+        return kept
+    for row in sorted((row for row in [*kept, *again] if _key(row) in firsts),
+                      key=lambda row: row.line):  # fmt: skip
+        first = firsts[_key(row)]
+        if first != row.line:
+            state.problems.add(
+                "relationships", row.line, None,
+                f"relationship {_text(row)} appears twice in the file (first on line {first})",
+            )  # fmt: skip
+    return [row for row in kept if firsts.get(_key(row), row.line) == row.line]
+
+
+async def _written_lines(state: ImportState, keys: list[Key]) -> dict[Key, int]:
+    """Keys of rows this import wrote already -> the line of that row."""
+    found = await relationship_service.find_by_keys(
+        db=state.db, session_id=state.session_id, keys=keys
+    )
+    lines = {key: state.written_lines.line(row.id) for key, row in found.items()}
+    return {key: line for key, line in lines.items() if line is not None}
 
 
 async def _existing(state: ImportState, rows: list[RelationshipRow]) -> dict[Key, Row[Any]]:
@@ -85,19 +133,10 @@ def _text(row: RelationshipRow) -> str:
     return relationship_service.relationship_key_text(row.source, row.target, row.type)
 
 
-def _relationship_ok(
+def _endpoints_ok(
     state: ImportState, header: Header, row: RelationshipRow, missing: list[str]
 ) -> bool:
-    """Unique in the file, endpoints known (or to be made); else problems."""
-    key = (row.source, row.target, row.type)
-    first = state.relationship_lines.get(key)
-    if first is not None:
-        state.problems.add(
-            "relationships", row.line, None,
-            f"relationship {_text(row)} appears twice in the file (first on line {first})",
-        )  # fmt: skip
-        return False
-    state.relationship_lines[key] = row.line
+    """Endpoints known (or to be made); else problems."""
     in_file = state.file_nodes
     if not state.nodes_usable or (row.source in in_file and row.target in in_file):
         return True  # (an unusable nodes file is rejected already: its ids are unknown)
@@ -166,13 +205,15 @@ async def _record_relationships(
     checked: list[RelationshipRow],
     found: dict[Key, Row[Any]],
     updates: dict[Key, dict[str, Any]],
+    fresh: list[RelationshipRow],
 ) -> None:
     """Changes in file order: made endpoints first, then each relationship created or updated."""
     changes: list[Change] = [state.node_change(node_id) for node_id in missing]
     new_ids = await _new_relationship_ids(state)
+    state.written_lines.extend(new_ids, [row.line for row in fresh])
     if not found:
         changes += [("RELATIONSHIP", "CREATE", str(rel_id), None, None) for rel_id in new_ids]
-        await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
+        await bulk_log.record_many(db=state.db, session_id=state.session_id, changes=changes)
         return
     created = iter(new_ids)
     for row in checked:
@@ -185,7 +226,7 @@ async def _record_relationships(
             )
         elif key not in found:
             changes.append(("RELATIONSHIP", "CREATE", str(next(created)), None, None))
-    await change_service.record_many(db=state.db, session_id=state.session_id, changes=changes)
+    await bulk_log.record_many(db=state.db, session_id=state.session_id, changes=changes)
 
 
 def _changed_fields(old: Row[Any], update: dict[str, Any]) -> frozenset[str]:
