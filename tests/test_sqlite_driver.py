@@ -39,7 +39,7 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield sent
 
 
-async def test_a_read_is_one_trip_per_statement_and_its_commit(gql, count_statements, trips):
+async def test_a_read_is_one_trip_per_statement(gql, count_statements, trips):
     session_id = await make_session(gql)
     await make_nodes(gql, session_id, 3, components=2)
     trips.clear()
@@ -47,9 +47,10 @@ async def test_a_read_is_one_trip_per_statement_and_its_commit(gql, count_statem
         data = await gql.ok(NODE, {"s": session_id, "n": "N001"})
     assert data["node"]["nodeId"] == "N001"
     assert counter.count >= 1
-    # SQLAlchemy's own adapter made four per statement (cursor, execute, fetchall, close)
-    # and three more for BEGIN.
-    assert trips == ["_run"] * counter.count + ["commit"], trips
+    # SQLAlchemy's own adapter made four per statement (cursor, execute, fetchall, close),
+    # three more for BEGIN, one for COMMIT and one for the pool's rollback. A transaction
+    # that only read queues its COMMIT without waiting for it.
+    assert trips == ["_run"] * counter.count, trips
 
 
 async def test_validate_session_is_two_trips(gql, trips):
@@ -70,6 +71,23 @@ async def test_a_transaction_that_ran_nothing_makes_no_trip(engine, trips):
         async with transaction_context(engine, write=write) as db:
             db.mark_failed()
     assert trips == []
+
+
+async def test_a_read_ends_its_transaction_before_the_connection_runs_anything_else(engine):
+    async with transaction_context(engine, write=False) as db:
+        assert (await db.execute(select(sessions.c.id).limit(1))).all() == []
+    async with engine.connect() as conn:  # the same pooled connection, its COMMIT queued
+        raw = await conn.get_raw_connection()
+        connection: aiosqlite.Connection = raw.driver_connection  # type: ignore[assignment]
+        assert await connection._execute(lambda: connection._conn.in_transaction) is False
+        await conn.rollback()
+
+
+async def test_a_read_that_wrote_waits_for_its_commit(engine, trips):
+    async with transaction_context(engine, write=False) as db:
+        await db.execute(select(sessions.c.id).limit(1))
+        await db.execute(text("CREATE TEMP TABLE scratch (x)"))
+    assert trips[-1] == "commit"
 
 
 async def test_a_writer_holds_the_write_lock_from_its_first_statement(engine, database_url):

@@ -6,9 +6,9 @@ makes four of them per statement (open a cursor, execute, fetch all, close the c
 plus one for our BEGIN: on a small request those trips were most of the time
 (issue 16, bench/profile_small.py). Here a statement, its rows and its cursor's end are
 one trip, and our BEGIN rides along with the transaction's first statement (a transaction
-that ran nothing ends without any trip). The sqlite3 calls and their order are the
-same as before; SQLite's own BEGIN (deferred or IMMEDIATE) takes its locks and snapshot
-at that first statement either way.
+that ran nothing ends without any trip; one that only read does not wait for its COMMIT).
+The sqlite3 calls and their order are the same as before; SQLite's own BEGIN (deferred or
+IMMEDIATE) takes its locks and snapshot at that first statement either way.
 
 Server-side cursors (stream results) keep SQLAlchemy's own adapter.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import collections
 import sqlite3
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import aiosqlite
@@ -57,6 +58,19 @@ def _run(
         return description, rows, cursor.rowcount, cursor.lastrowid, conn.in_transaction
     finally:
         cursor.close()
+
+
+def _is_select(operation: str) -> bool:
+    return operation[:16].lstrip()[:6].upper() == "SELECT"
+
+
+def _end_reads(connection: aiosqlite.Connection) -> None:
+    """On the connection's thread, answering nobody: end a transaction that only read."""
+    conn = connection._conn
+    try:
+        conn.commit()
+    except sqlite3.Error:
+        conn.rollback()  # the next BEGIN must find no transaction open
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -111,6 +125,11 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
         async with adapted._execute_mutex:
             begin, adapted.pending_begin = adapted.pending_begin, None
+            if begin is not None:
+                # BEGIN IMMEDIATE holds the write lock until its COMMIT: that one is waited for.
+                adapted.only_reads = begin == "BEGIN"
+            if adapted.only_reads and not _is_select(operation):
+                adapted.only_reads = False
             connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
             try:
                 outcome: _Outcome = await connection._execute(  # type: ignore[no-untyped-call]
@@ -126,11 +145,17 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    """The adapted connection: OneTripCursor, a BEGIN held until the first statement, and
-    no trip for a COMMIT or ROLLBACK with no transaction open (a transaction that ran
-    nothing; the pool's rollback of a connection returned after its commit)."""
+    """The adapted connection: OneTripCursor, a BEGIN held until the first statement, no
+    trip for a COMMIT or ROLLBACK with no transaction open (a transaction that ran
+    nothing; the pool's rollback of a connection returned after its commit), and no wait
+    for the COMMIT of a transaction that only ran SELECTs.
 
-    __slots__ = ("in_transaction", "pending_begin")
+    That COMMIT only lets go of a snapshot whose rows are all fetched already: it is
+    queued on the connection's thread, and whatever this connection does next is queued
+    behind it (aiosqlite runs its calls in order), so the answer need not wait for it.
+    """
+
+    __slots__ = ("in_transaction", "only_reads", "pending_begin")
     _cursor_cls = OneTripCursor
 
     def __init__(self, dbapi: Any, connection: AsyncIODBAPIConnection) -> None:
@@ -138,6 +163,8 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self.pending_begin: str | None = None
         # As sqlite3 reported it after this connection's last statement.
         self.in_transaction = False
+        # The transaction our deferred BEGIN opened has run nothing but SELECTs so far.
+        self.only_reads = False
 
     def begin(self, statement: str) -> None:
         """BEGIN (or BEGIN IMMEDIATE) with the next statement, in its trip."""
@@ -150,6 +177,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         return super().cursor(server_side)
 
     def commit(self) -> None:
+        if self.in_transaction and self.only_reads:
+            self.pending_begin = None
+            self.in_transaction = self.only_reads = False
+            connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+            connection._tx.put_nowait((None, partial(_end_reads, connection)))
+            return
         self._end(super().commit)
 
     def rollback(self) -> None:
@@ -157,6 +190,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def _end(self, end: Callable[[], None]) -> None:
         self.pending_begin = None
+        self.only_reads = False
         if self.in_transaction:
             end()
             self.in_transaction = False
