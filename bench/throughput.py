@@ -14,7 +14,10 @@ Cases (alternating slices between the paths, so a neighbour's load hits all of t
 - node by key, 8 keep-alive connections (a small asyncio HTTP/1.1 client): requests/s;
 - validateSession, one connection, sequential: p50 (a committed UPDATE of lastAccessed).
 
-Prints every figure, both ratios and issue 16's target next to it.
+Prints every figure, both ratios and issue 16's target next to it, and under each case the
+serving processes' CPU ms per request (/proc utime + stime of uvicorn and its workers, all
+threads): on a machine shared with other work the wall-clock figures also count waiting
+for a core, the CPU time does not.
 
     .venv/bin/python bench/throughput.py [--seconds 10] [--sequential-seconds 3]
         [--connections 8] [--workers 1]
@@ -62,6 +65,21 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    # The serving process's CPU time (all its threads) while this path was asked.
+    cpu_seconds: float = 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of process `pid` and its children (uvicorn's workers),
+    from /proc."""
+    total = 0.0
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(child) for child in (task / "children").read_text().split()]
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 @dataclass
@@ -69,8 +87,8 @@ class Case:
     name: str
     connections: int
     seconds: float
-    # per path: (base url, requests) or None when that floor has no such route
-    paths: dict[str, tuple[str, list[bytes]] | None]
+    # per path: (base url, requests, server pid) or None when that floor has no such route
+    paths: dict[str, tuple[str, list[bytes], int] | None]
 
 
 def _request(host: str, path: str, payload: bytes) -> bytes:
@@ -128,27 +146,37 @@ async def _connection(
 
 
 async def _load(
-    url: str, requests: list[bytes], seconds: float, connections: int, tally: Tally
+    url: str,
+    requests: list[bytes],
+    seconds: float,
+    connections: int,
+    tally: Tally,
+    pid: int | None = None,
 ) -> None:
-    """`connections` clients asking for `seconds`; what they measure goes to `tally`."""
+    """`connections` clients asking for `seconds`; what they measure goes to `tally` (and the
+    CPU time server `pid` used meanwhile)."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     deadline = time.perf_counter() + seconds
+    cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     await asyncio.gather(
         *(_connection(host, port, requests, deadline, tally, i) for i in range(connections))
     )
     tally.seconds += seconds
+    if pid is not None:
+        tally.cpu_seconds += cpu_seconds(pid) - cpu_before
 
 
 async def _run(case: Case, slices: int) -> dict[str, Tally]:
     # A short warm-up of each path (caches, pools), not counted; then alternating slices.
     present = {name: path for name, path in case.paths.items() if path is not None}
-    for url, requests in present.values():
+    for url, requests, _pid in present.values():
         await _load(url, requests, 0.5, case.connections, Tally())
     tallies = {name: Tally() for name in present}
     for _ in range(slices):
-        for name, (url, requests) in present.items():
-            await _load(url, requests, case.seconds / slices, case.connections, tallies[name])
+        for name, (url, requests, pid) in present.items():
+            seconds = case.seconds / slices
+            await _load(url, requests, seconds, case.connections, tallies[name], pid)
     return tallies
 
 
@@ -189,11 +217,27 @@ def _report(case: Case, tallies: dict[str, Tally], engine: str) -> bool:
         + f"  {'>=' if rate else '<='} {target:g} {'met' if met else 'MISSED'}"
         + (f" ({errors} errors)" if errors else "")
     )
+    _report_cpu(tallies)
     if rate and ours and figures["engine floor"]:
         share = ours / figures["engine floor"]  # type: ignore[operator]
         verdict = "ok" if share >= TARGET_SHARE else "MISSED"
         print(f"          issue 6: ours / engine floor req/s {share:.0%} (>= 20%) {verdict}")
     return met
+
+
+def _report_cpu(tallies: dict[str, Tally]) -> None:
+    """Server CPU ms per request: what a busy machine's waiting for a core does not inflate
+    (requests/s on one core is at most 1000 / this)."""
+    cpu = {
+        name: t.cpu_seconds * 1000 / len(t.latencies) if t.latencies else None
+        for name, t in tallies.items()
+    }
+    cells = [f"{'-':>9}" if cpu.get(n) is None else f"{cpu[n]:9.3f}" for n in PATHS]
+    ratios = []
+    for name in PATHS[1:]:
+        ours, floor = cpu.get("ours"), cpu.get(name)
+        ratios.append(f"{'-':>7}" if not ours or not floor else f"{ours / floor:6.1f}x")
+    print(f"{'':9} {'cpu ms':6} " + " ".join(cells) + " " + " ".join(ratios))
 
 
 def _cases(
@@ -204,10 +248,11 @@ def _cases(
 
     node_bodies = [{"query": QUERY, "variables": {"s": session_id, "n": key}} for key in keys]
     floor_bodies = [{"sessionId": session_id, "nodeId": key} for key in keys]
-    node_paths: dict[str, tuple[str, list[bytes]] | None] = {
-        "ours": (ours.url, posts("/graphql", node_bodies)),
-        "engine floor": (ours.url, posts("/bench/floor/node", floor_bodies)),
-        "plain floor": (plain.url, posts("/node", floor_bodies)),
+    us, them = ours.process.pid, plain.process.pid
+    node_paths: dict[str, tuple[str, list[bytes], int] | None] = {
+        "ours": (ours.url, posts("/graphql", node_bodies), us),
+        "engine floor": (ours.url, posts("/bench/floor/node", floor_bodies), us),
+        "plain floor": (plain.url, posts("/node", floor_bodies), them),
     }
     seq = args.sequential_seconds
     return [
@@ -216,9 +261,9 @@ def _cases(
             1,
             seq,
             {
-                "ours": (ours.url, posts("/graphql", [{"query": "{ __typename }"}])),
+                "ours": (ours.url, posts("/graphql", [{"query": "{ __typename }"}]), us),
                 "engine floor": None,
-                "plain floor": (plain.url, posts("/typename", [{}])),
+                "plain floor": (plain.url, posts("/typename", [{}]), them),
             },
         ),
         Case("node", 1, seq, node_paths),
@@ -231,9 +276,14 @@ def _cases(
                 "ours": (
                     ours.url,
                     posts("/graphql", [{"query": VALIDATE, "variables": {"id": session_id}}]),
+                    us,
                 ),
-                "engine floor": (ours.url, posts("/bench/floor/validate", [{"id": session_id}])),
-                "plain floor": (plain.url, posts("/validate", [{"id": session_id}])),
+                "engine floor": (
+                    ours.url,
+                    posts("/bench/floor/validate", [{"id": session_id}]),
+                    us,
+                ),
+                "plain floor": (plain.url, posts("/validate", [{"id": session_id}]), them),
             },
         ),
     ]

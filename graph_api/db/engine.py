@@ -3,7 +3,8 @@
 SQLite: WAL, foreign keys, a busy timeout and synchronous=NORMAL on every
 connection; the driver's own transaction handling is switched off so that we
 emit BEGIN ourselves, BEGIN IMMEDIATE for writers (two writers then queue on
-the busy timeout instead of deadlocking on a read-to-write upgrade).
+the busy timeout instead of deadlocking on a read-to-write upgrade). Statements reach
+aiosqlite's thread in one trip each, BEGIN with the first (db/sqlite_driver.py).
 PostgreSQL (asyncpg): pre-ping (a pooled connection killed by a restart or
 pg_terminate_backend is replaced on checkout instead of failing a request),
 a connect timeout, and a server-side statement_timeout that covers lock waits;
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from graph_api.config import Settings
+from graph_api.db.sqlite_driver import OneTripConnection, one_trip_dbapi
 
 WRITE_OPTION = "graph_api_write"
 
@@ -53,14 +55,16 @@ def _setup_sqlite(engine: AsyncEngine, settings: Settings) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Sent with the transaction's first statement, in its trip (db/sqlite_driver.py).
+        adapted: OneTripConnection = connection.connection.dbapi_connection  # type: ignore[assignment]
+        adapted.begin("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
     """Build the engine for `settings.database_url`."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, pool_pre_ping=False)
+        engine = create_async_engine(url, pool_pre_ping=False, module=one_trip_dbapi())
         _setup_sqlite(engine, settings)
         return engine
     statement_timeout_s = settings.statement_timeout_ms / 1000
