@@ -180,6 +180,25 @@ async def _component_for_change(
     return row
 
 
+async def _checked_component(
+    *, db: UnitOfWork, session_id: str, component_id: str, expected_version: int | None
+) -> tuple[str, Row[Any]]:
+    """The checks every change to one component makes first, in their error order."""
+    check_version(expected_version)
+    session_id = await access.require_session(db=db, session_id=session_id)
+    row = await _component_for_change(
+        db=db, session_id=session_id, component_id=component_id, expected_version=expected_version
+    )
+    return session_id, row
+
+
+async def _bump_owner(*, db: UnitOfWork, session_id: str, row: Row[Any]) -> Row[Any]:
+    """A changed component is a change to its node: bump that node and return it."""
+    return await node_service.bump_node(
+        db=db, session_id=session_id, node_id=row.node_id, components_changed=True
+    )
+
+
 async def _node(db: UnitOfWork, session_id: str, node_id: str) -> Row[Any]:
     return (
         await db.execute(
@@ -217,9 +236,7 @@ async def update_component(
         .where(components.c.id == row.id)
         .values(**changed, updated_at=clock.now())
     )
-    return await node_service.bump_node(
-        db=db, session_id=session_id, node_id=row.node_id, components_changed=True
-    )
+    return await _bump_owner(db=db, session_id=session_id, row=row)
 
 
 async def move_component(
@@ -231,9 +248,7 @@ async def move_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Move one component to `to_position`, shifting those in between."""
-    check_version(expected_version)
-    session_id = await access.require_session(db=db, session_id=session_id)
-    row = await _component_for_change(
+    session_id, row = await _checked_component(
         db=db, session_id=session_id, component_id=component_id, expected_version=expected_version
     )
     count = await _count(db=db, session_id=session_id, node_id=row.node_id)
@@ -254,9 +269,7 @@ async def move_component(
     await db.execute(
         update(components).where(components.c.id == row.id).values(position=to_position)
     )
-    return await node_service.bump_node(
-        db=db, session_id=session_id, node_id=row.node_id, components_changed=True
-    )
+    return await _bump_owner(db=db, session_id=session_id, row=row)
 
 
 async def remove_component(
@@ -267,15 +280,11 @@ async def remove_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Remove one component and close the gap."""
-    check_version(expected_version)
-    session_id = await access.require_session(db=db, session_id=session_id)
-    row = await _component_for_change(
+    session_id, row = await _checked_component(
         db=db, session_id=session_id, component_id=component_id, expected_version=expected_version
     )
     await db.execute(delete(components).where(components.c.id == row.id))
     await _shift(
         db=db, session_id=session_id, node_id=row.node_id, start=row.position + 1, stop=None, by=-1
     )
-    return await node_service.bump_node(
-        db=db, session_id=session_id, node_id=row.node_id, components_changed=True
-    )
+    return await _bump_owner(db=db, session_id=session_id, row=row)
