@@ -43,8 +43,9 @@ class Query:
     @strawberry.field(description="One node of a session, or null.")
     async def node(self, info: Info, session_id: strawberry.ID, node_id: str) -> Node | None:
         db = info.context.db
-        canonical = await access.require_session(db=db, session_id=session_id)
+        canonical = await access.admit(db=db, session_id=session_id)
         row = await info.context.loaders.node.load((canonical, node_id))
+        await access.require_rows(db=db, session_id=canonical, rows=[row])
         return Node.from_row(row) if row is not None else None
 
     @strawberry.field(
@@ -109,9 +110,10 @@ async def _session_batch(run: Run, plan: FieldPlan, sources: list[Any], index: I
 
 @batch(Query, "node")
 async def _node_batch(run: Run, plan: FieldPlan, sources: list[Any], index: Index) -> list[Any]:
-    canonical = await access.require_session(db=run.db, session_id=plan.args["session_id"])
+    canonical = await access.admit(db=run.db, session_id=plan.args["session_id"])
     selection = child(plan)
     rows = await batch_reads.nodes_by_keys(
         db=run.db, keys=[(canonical, plan.args["node_id"])], columns=selection.columns
     )
+    await access.require_rows(db=run.db, session_id=canonical, rows=rows)
     return await run.complete_rows(selection, rows * len(sources), nullable=True)

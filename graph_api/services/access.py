@@ -13,6 +13,7 @@ compiled read path and the live feed; each of those asks `authorize` or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -119,6 +120,29 @@ async def remove_member(*, db: UnitOfWork, session_id: str, user_id: str) -> boo
     return bool(result.rowcount)
 
 
+async def admit(*, db: UnitOfWork, session_id: str, need: Need | None = None) -> str:
+    """`require_session` without reading whether the session exists: the canonical id if the
+    caller may use it for `need` (default as there), else SESSION_NOT_FOUND / FORBIDDEN.
+
+    For a read that looks up the session's rows first: a row exists only while its session
+    does, so the existence read is needed only when it finds nothing (`require_rows`).
+    """
+    canonical = parse_session_id(session_id)
+    if canonical is None:
+        raise SessionNotFound(session_id)
+    if need is None:
+        need = Need.WRITE if db.write else Need.READ
+    await authorize(db=db, session_id=canonical, need=need)
+    return canonical
+
+
+async def require_rows(*, db: UnitOfWork, session_id: str, rows: Sequence[object | None]) -> None:
+    """After `admit` and a read of the session's rows: SESSION_NOT_FOUND if the read found
+    none and the session does not exist (a missing row of an existing session is a null)."""
+    if all(row is None for row in rows):
+        await require_session(db=db, session_id=session_id)
+
+
 async def require_session(*, db: UnitOfWork, session_id: str, need: Need | None = None) -> str:
     """The canonical id of an existing session the caller may use for `need`, else
     SESSION_NOT_FOUND (FORBIDDEN for a member beyond their role).
@@ -131,12 +155,7 @@ async def require_session(*, db: UnitOfWork, session_id: str, need: Need | None 
     make afterwards sees the previous writer's commit (no lost update). SQLite
     needs no lock: BEGIN IMMEDIATE already admits one writer at a time.
     """
-    canonical = parse_session_id(session_id)
-    if canonical is None:
-        raise SessionNotFound(session_id)
-    if need is None:
-        need = Need.WRITE if db.write else Need.READ
-    await authorize(db=db, session_id=canonical, need=need)
+    canonical = await admit(db=db, session_id=session_id, need=need)
     statement = select(sessions.c.id).where(sessions.c.id == canonical)
     if db.write and db.dialect == "postgresql":
         statement = statement.with_for_update()

@@ -4,6 +4,7 @@ statements; anything else (unsupported fields, errors, mutations) gets the gener
 from __future__ import annotations
 
 import logging
+import uuid
 
 import pytest
 
@@ -59,7 +60,19 @@ async def test_one_node_by_key_takes_the_compiled_path(gql, count_statements, fa
         data = await gql.ok(ONE_NODE, {"s": session_id, "n": "N002"})
     assert data["node"]["nodeId"] == "N002"
     assert decisions(fast_log) == ["compiled read path"]
-    assert counter.count == 3  # the session check, the node, its components
+    # The node, its components: a found node proves its session exists, so no session read.
+    assert counter.count == 2
+
+
+async def test_a_missing_node_reads_its_session_to_tell_null_from_not_found(gql, count_statements):
+    session_id = await _graph(gql, 3)
+    with count_statements() as counter:
+        data = await gql.ok(ONE_NODE, {"s": session_id, "n": "N999"})
+    assert data == {"node": None}
+    assert counter.count == 2  # the node (none), then the session (it exists)
+    body = await gql(ONE_NODE, {"s": str(uuid.uuid4()), "n": "N001"})
+    assert body["data"] == {"node": None}
+    assert body["errors"][0]["extensions"]["code"] == "SESSION_NOT_FOUND"
 
 
 async def test_unsupported_fields_take_the_general_path(gql, fast_log):
