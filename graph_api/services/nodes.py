@@ -99,12 +99,7 @@ async def create_nodes(
         await db.execute(insert(components), comp_rows)
     for row in node_rows:
         await change_service.record(
-            db=db,
-            session_id=session_id,
-            kind="NODE",
-            op="CREATE",
-            key=row["node_id"],
-            save_id=save_id,
+            db, session_id, "NODE", "CREATE", row["node_id"], save_id=save_id
         )
     return list(created)
 
@@ -147,11 +142,11 @@ async def bump_node(
     ).one()
     fields = [*(values or {}), *(["components"] if components_changed else [])]
     await change_service.record(
-        db=db,
-        session_id=session_id,
-        kind="NODE",
-        op="UPDATE",
-        key=node_id,
+        db,
+        session_id,
+        "NODE",
+        "UPDATE",
+        node_id,
         save_id=save_id,
         fields=fields,
         version=row.version,
@@ -215,16 +210,9 @@ async def delete_nodes(
             if rel_id not in recorded:
                 recorded.add(rel_id)
                 await change_service.record(
-                    db=db,
-                    session_id=session_id,
-                    kind="RELATIONSHIP",
-                    op="DELETE",
-                    key=str(rel_id),
-                    save_id=save_id,
+                    db, session_id, "RELATIONSHIP", "DELETE", str(rel_id), save_id=save_id
                 )
-        await change_service.record(
-            db=db, session_id=session_id, kind="NODE", op="DELETE", key=node_id, save_id=save_id
-        )
+        await change_service.record(db, session_id, "NODE", "DELETE", node_id, save_id=save_id)
     for chunk in chunked(targets):
         await db.execute(
             delete(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk))

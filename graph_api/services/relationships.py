@@ -155,12 +155,7 @@ async def create_relationships(
         for row in created:
             result[(row.source_id, row.target_id, row.type)] = row
             await change_service.record(
-                db=db,
-                session_id=session_id,
-                kind="RELATIONSHIP",
-                op="CREATE",
-                key=str(row.id),
-                save_id=save_id,
+                db, session_id, "RELATIONSHIP", "CREATE", str(row.id), save_id=save_id
             )
     if on_duplicate == "UPDATE":
         for key, row in existing.items():
@@ -192,11 +187,11 @@ async def _bump(
         )
     ).one()
     await change_service.record(
-        db=db,
-        session_id=session_id,
-        kind="RELATIONSHIP",
-        op="UPDATE",
-        key=str(row.id),
+        db,
+        session_id,
+        "RELATIONSHIP",
+        "UPDATE",
+        str(row.id),
         save_id=save_id,
         fields=values,
         version=updated.version,
@@ -287,12 +282,7 @@ async def delete_relationships(
         targets.append(value)
     for rel_id in targets:
         await change_service.record(
-            db=db,
-            session_id=session_id,
-            kind="RELATIONSHIP",
-            op="DELETE",
-            key=str(rel_id),
-            save_id=save_id,
+            db, session_id, "RELATIONSHIP", "DELETE", str(rel_id), save_id=save_id
         )
     for chunk in chunked(targets):
         await db.execute(delete(relationships).where(relationships.c.id.in_(chunk)))

@@ -71,6 +71,20 @@ def _in(column: Any, values: Sequence[str], possible: Callable[[str], bool]) -> 
     return column.in_(kept) if kept else false()
 
 
+async def _read_page(
+    db: UnitOfWork, statement: Select[Any], size: int, probe: Select[Any]
+) -> tuple[list[Any], bool]:
+    """The first `size` rows of `statement` and whether more follow (one row over tells).
+
+    A page of size 0 reads no rows: `probe` (one column, the same WHERE) asks whether
+    any row would follow.
+    """
+    if size == 0:
+        return [], (await db.execute(probe.limit(1))).first() is not None
+    rows = list((await db.execute(statement.limit(size + 1))).all())
+    return rows[:size], len(rows) > size
+
+
 def _cursor_value(column: Any, value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
@@ -126,16 +140,10 @@ async def page_nodes(
         conditions.append(_after_condition(order, key, after_field))
     ordering = [column.desc() if desc else column.asc() for column, desc in _NODE_ORDERS[order]]
     selected = selected_columns(nodes, columns, *(column.name for column, _ in _NODE_ORDERS[order]))
-    statement: Select[Any] = (
-        select(*selected).where(*conditions).order_by(*ordering).limit(size + 1)
+    statement: Select[Any] = select(*selected).where(*conditions).order_by(*ordering)
+    rows, has_next = await _read_page(
+        db, statement, size, select(nodes.c.node_id).where(*conditions)
     )
-    rows = list((await db.execute(statement)).all()) if size > 0 else []
-    has_next = len(rows) > size
-    if size == 0:
-        has_next = (
-            await db.execute(select(nodes.c.node_id).where(*conditions).limit(1))
-        ).first() is not None
-    rows = rows[:size]
     cursors = [
         encode_cursor(
             scope, [_cursor_value(c, getattr(row, c.name)) for c, _ in _NODE_ORDERS[order]]
@@ -205,15 +213,10 @@ async def page_relationships(
         select(*selected_columns(relationships, columns, "id"))
         .where(*conditions)
         .order_by(relationships.c.id)
-        .limit(size + 1)
     )
-    rows = list((await db.execute(statement)).all()) if size > 0 else []
-    has_next = len(rows) > size
-    if size == 0:
-        has_next = (
-            await db.execute(select(relationships.c.id).where(*conditions).limit(1))
-        ).first() is not None
-    rows = rows[:size]
+    rows, has_next = await _read_page(
+        db, statement, size, select(relationships.c.id).where(*conditions)
+    )
     return Page(
         rows=rows,
         cursors=[encode_cursor(scope, [row.id]) for row in rows],
