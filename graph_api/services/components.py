@@ -81,11 +81,11 @@ async def replace_components(
 
 
 async def set_components(
-    *,
     db: UnitOfWork,
     session_id: str,
     node_id: str,
     specs: Sequence[ComponentSpec],
+    *,
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Replace the whole sequence; an identical sequence keeps ids and bumps nothing."""
@@ -103,11 +103,11 @@ async def set_components(
 
 
 async def add_component(
-    *,
     db: UnitOfWork,
     session_id: str,
     node_id: str,
     spec: ComponentSpec,
+    *,
     position: int | None = None,
     expected_version: int | None = None,
 ) -> Row[Any]:

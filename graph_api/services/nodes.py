@@ -155,11 +155,11 @@ async def bump_node(
 
 
 async def update_node(
-    *,
     db: UnitOfWork,
     session_id: str,
     node_id: str,
     patch: NodePatch,
+    *,
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Apply a patch; a patch that changes nothing bumps nothing."""

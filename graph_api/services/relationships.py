@@ -227,11 +227,11 @@ def patch_values(patch: RelationshipPatch, limits: Limits) -> dict[str, Any]:
 
 
 async def update_relationship(
-    *,
     db: UnitOfWork,
     session_id: str,
     relationship_id: str,
     patch: RelationshipPatch,
+    *,
     expected_version: int | None = None,
     save_id: str | None = None,
 ) -> Row[Any]:

@@ -115,6 +115,17 @@ class Validation:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class PageArgs:
+    """Which page: its size and the cursor it follows, with the names errors give them
+    (GraphQL's first/after; REST calls them limit/cursor)."""
+
+    first: int | None = None
+    after: str | None = None
+    first_field: str = "first"
+    after_field: str = "after"
+
+
 @dataclass
 class Page:
     rows: list[Any] = field(default_factory=list)

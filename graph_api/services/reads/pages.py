@@ -27,7 +27,7 @@ from graph_api.services.reads.pagination import (
     not_our_cursor,
     scope_digest,
 )
-from graph_api.services.specs import NodeFilter, NodeOrder, Page, RelationshipFilter
+from graph_api.services.specs import NodeFilter, NodeOrder, Page, PageArgs, RelationshipFilter
 from graph_api.services.validation import is_node_id, is_storable
 
 # ---------------------------------------------------------------- node pages
@@ -120,24 +120,18 @@ async def page_nodes(
     *,
     db: UnitOfWork,
     session_id: str,
-    first: int | None,
-    after: str | None,
+    args: PageArgs,
     node_filter: NodeFilter | None,
     order: NodeOrder,
-    first_field: str = "first",
-    after_field: str = "after",
     columns: Sequence[str] | None = None,
 ) -> Page:
-    """One keyset page of a session's nodes (fetches first + 1 to know hasNextPage).
-
-    `first_field`/`after_field` name the arguments in errors (REST: limit, cursor).
-    """
-    size = check_first(first, db.limits, field=first_field)
+    """One keyset page of a session's nodes (fetches first + 1 to know hasNextPage)."""
+    size = check_first(args.first, db.limits, field=args.first_field)
     scope = node_page_scope(session_id, node_filter, order)
     conditions = _node_conditions(session_id, node_filter)
-    if after is not None:
-        key = decode_cursor(after, scope, field=after_field)
-        conditions.append(_after_condition(order, key, after_field))
+    if args.after is not None:
+        key = decode_cursor(args.after, scope, field=args.after_field)
+        conditions.append(_after_condition(order, key, args.after_field))
     ordering = [column.desc() if desc else column.asc() for column, desc in _NODE_ORDERS[order]]
     selected = selected_columns(nodes, columns, *(column.name for column, _ in _NODE_ORDERS[order]))
     statement: Select[Any] = select(*selected).where(*conditions).order_by(*ordering)
@@ -193,21 +187,18 @@ async def page_relationships(
     *,
     db: UnitOfWork,
     session_id: str,
-    first: int | None,
-    after: str | None,
+    args: PageArgs,
     rel_filter: RelationshipFilter | None,
-    first_field: str = "first",
-    after_field: str = "after",
     columns: Sequence[str] | None = None,
 ) -> Page:
-    """One page of a session's relationships, in creation order (argument names as above)."""
-    size = check_first(first, db.limits, field=first_field)
+    """One page of a session's relationships, in creation order."""
+    size = check_first(args.first, db.limits, field=args.first_field)
     scope = scope_digest("relationships", session_id, rel_filter)
     conditions = _relationship_conditions(session_id, rel_filter)
-    if after is not None:
-        key = decode_cursor(after, scope, field=after_field)
+    if args.after is not None:
+        key = decode_cursor(args.after, scope, field=args.after_field)
         if len(key) != 1 or not isinstance(key[0], int):
-            raise not_our_cursor(after_field)
+            raise not_our_cursor(args.after_field)
         conditions.append(relationships.c.id > key[0])
     statement = (
         select(*selected_columns(relationships, columns, "id"))
