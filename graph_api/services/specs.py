@@ -99,6 +99,17 @@ class RelationshipFilter:
     touching: str | None = None
 
 
+@dataclass(frozen=True)
+class Deletion:
+    """How a delete treats ids that name nothing, and the saveId its change-log rows carry."""
+
+    missing_ok: bool = False
+    save_id: str | None = None
+
+
+STRICT = Deletion()
+
+
 @dataclass
 class DeleteCounts:
     deleted: bool = True

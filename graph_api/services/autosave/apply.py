@@ -26,7 +26,13 @@ from graph_api.services.autosave.specs import AutoSaveSpec
 from graph_api.services.changes import log as change_service
 from graph_api.services.csv import write as table_writes
 from graph_api.services.records import ComponentRecord, NodeRecord, record_of
-from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec, spec_from
+from graph_api.services.specs import (
+    Deletion,
+    NodeSpec,
+    RelationshipPatch,
+    RelationshipSpec,
+    spec_from,
+)
 
 
 @dataclass
@@ -68,17 +74,12 @@ async def apply_plan(
     applied.nodes = [
         written[c.node_id] if c.node_id in written else state.nodes[c.node_id] for c in spec.nodes
     ]
-    deletes: dict[str, Any] = {
-        "db": db,
-        "session_id": session_id,
-        "missing_ok": True,
-        "save_id": save_id,
-    }
+    how = Deletion(missing_ok=True, save_id=save_id)
     if plan.node_deletes:
-        await node_service.delete_nodes(node_ids=plan.node_deletes, **deletes)
+        await node_service.delete_nodes(db, session_id, plan.node_deletes, how)
     if plan.relationship_deletes:
         rel_ids = plan.relationship_deletes
-        await relationship_service.delete_relationships(relationship_ids=rel_ids, **deletes)
+        await relationship_service.delete_relationships(db, session_id, rel_ids, how)
     applied.relationships = await _apply_relationships(db, session_id, spec, plan, state)
     return applied
 
