@@ -206,12 +206,7 @@ async def run_import(
                 spec = SessionSpec(name=name, with_default_nodes=False)
                 session_id = str((await sessions.create_session(db=db, spec=spec)).id)
             report = await csv_import.import_csv(
-                db=db,
-                session_id=session_id,
-                nodes=nodes,
-                relationships=relationships,
-                options=options,
-                progress=progress,
+                db, session_id, nodes, relationships, options=options, progress=progress
             )
             if options.dry_run:
                 db.mark_failed()  # a dry run keeps nothing, not even a --new-session

@@ -137,18 +137,6 @@ def _documents(
         return [graph_export.iter_graph(db=db, session_id=session_id, fmt=kind)]
     neo4j = fmt == ExportFormat.NEO4J_ADMIN
     return [
-        csv_export.iter_nodes_csv(
-            db=db,
-            session_id=session_id,
-            header=csv_export.NEO4J_NODE_HEADER if neo4j else csv_export.NODE_HEADER,
-            excel_safe=excel_safe,
-        ),
-        csv_export.iter_relationships_csv(
-            db=db,
-            session_id=session_id,
-            header=(
-                csv_export.NEO4J_RELATIONSHIP_HEADER if neo4j else csv_export.RELATIONSHIP_HEADER
-            ),
-            excel_safe=excel_safe,
-        ),
+        csv_export.iter_nodes_csv(db, session_id, neo4j=neo4j, excel_safe=excel_safe),
+        csv_export.iter_relationships_csv(db, session_id, neo4j=neo4j, excel_safe=excel_safe),
     ]

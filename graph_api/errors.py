@@ -14,44 +14,47 @@ class GraphAPIError(Exception):
 
     code: ClassVar[str] = "INTERNAL_ERROR"
     http_status: ClassVar[int] = 500
+    # The message of a code that says it all (a subclass without one must be given one).
+    default_message: ClassVar[str | None] = None
 
-    def __init__(self, message: str, **extensions: Any) -> None:
+    def __init__(self, message: str | None = None, **extensions: Any) -> None:
+        message = self.default_message if message is None else message
+        if message is None:
+            raise TypeError(f"{type(self).__name__} needs a message")
         super().__init__(message)
         self.message = message
         self.extensions: dict[str, Any] = {"code": self.code, **extensions}
 
 
 class NotFound(GraphAPIError):
+    """ "<what> <id> not found"; `field` names the argument that held the id, when given."""
+
     http_status = 404
+    what: ClassVar[str]
+
+    def __init__(self, key: object, *, field: str | None = None) -> None:
+        extra = {"field": field} if field else {}
+        super().__init__(f"{self.what} {key!s} not found", **extra)
 
 
 class SessionNotFound(NotFound):
     code = "SESSION_NOT_FOUND"
-
-    def __init__(self, session_id: object) -> None:
-        super().__init__(f"Session {session_id!s} not found")
+    what = "Session"
 
 
 class NodeNotFound(NotFound):
     code = "NODE_NOT_FOUND"
-
-    def __init__(self, node_id: object, *, field: str | None = None) -> None:
-        extra = {"field": field} if field else {}
-        super().__init__(f"Node {node_id!s} not found", **extra)
+    what = "Node"
 
 
 class ComponentNotFound(NotFound):
     code = "COMPONENT_NOT_FOUND"
-
-    def __init__(self, component_id: object) -> None:
-        super().__init__(f"Component {component_id!s} not found")
+    what = "Component"
 
 
 class RelationshipNotFound(NotFound):
     code = "RELATIONSHIP_NOT_FOUND"
-
-    def __init__(self, relationship_id: object) -> None:
-        super().__init__(f"Relationship {relationship_id!s} not found")
+    what = "Relationship"
 
 
 class Duplicate(GraphAPIError):
@@ -99,9 +102,7 @@ class LimitExceeded(GraphAPIError):
 class InternalError(GraphAPIError):
     code = "INTERNAL_ERROR"
     http_status = 500
-
-    def __init__(self, message: str = "Internal server error") -> None:
-        super().__init__(message)
+    default_message = "Internal server error"
 
 
 class Unauthenticated(GraphAPIError):
@@ -109,9 +110,7 @@ class Unauthenticated(GraphAPIError):
 
     code = "UNAUTHENTICATED"
     http_status = 401
-
-    def __init__(self, message: str = "Authentication required") -> None:
-        super().__init__(message)
+    default_message = "Authentication required"
 
 
 class Forbidden(GraphAPIError):
@@ -126,9 +125,7 @@ class PersistedQueryNotFound(GraphAPIError):
 
     code = "PERSISTED_QUERY_NOT_FOUND"
     http_status = 200  # Apollo's clients expect a 200 GraphQL error so they resend the query
-
-    def __init__(self, message: str = "PersistedQueryNotFound") -> None:
-        super().__init__(message)
+    default_message = "PersistedQueryNotFound"
 
 
 class BatchAborted(GraphAPIError):
@@ -136,8 +133,4 @@ class BatchAborted(GraphAPIError):
 
     code = "BATCH_ABORTED"
     http_status = 200
-
-    def __init__(
-        self, message: str = "Rolled back: another operation of this batch failed"
-    ) -> None:
-        super().__init__(message)
+    default_message = "Rolled back: another operation of this batch failed"

@@ -90,6 +90,43 @@ def _code_point_string(length: int | None = None) -> Any:
 # Surrogate integer ids on SQLite must be INTEGER (the rowid alias) to autoincrement.
 IdInteger = BigInteger().with_variant(Integer(), "sqlite")
 
+# Columns and keys several tables share, made fresh for each table (a Column belongs to one).
+
+
+def _surrogate_id() -> Column[Any]:
+    return Column("id", IdInteger, primary_key=True, autoincrement=True)
+
+
+def _session_ref(*, primary_key: bool) -> Column[Any]:
+    """session_id referencing sessions: the row goes with its session."""
+    reference = ForeignKey("sessions.id", ondelete="CASCADE")
+    if primary_key:
+        return Column("session_id", String(36), reference, primary_key=True)
+    return Column("session_id", String(36), reference, nullable=False)
+
+
+def _node_columns(*names: str) -> list[Column[Any]]:
+    """session_id and the node id columns of a row that belongs to nodes (see _node_ref)."""
+    return [
+        Column("session_id", String(36), nullable=False),
+        *(Column(name, _code_point_string(64), nullable=False) for name in names),
+    ]
+
+
+def _node_ref(column: str) -> ForeignKeyConstraint:
+    """(session_id, column) referencing a node: the row goes with the node."""
+    return ForeignKeyConstraint(
+        ["session_id", column], ["nodes.session_id", "nodes.node_id"], ondelete="CASCADE"
+    )
+
+
+def _timestamps() -> list[Column[Any]]:
+    return [
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+    ]
+
+
 sessions = Table(
     "sessions",
     metadata,
@@ -107,19 +144,13 @@ sessions = Table(
 nodes = Table(
     "nodes",
     metadata,
-    Column(
-        "session_id",
-        String(36),
-        ForeignKey("sessions.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _session_ref(primary_key=True),
     Column("node_id", _code_point_string(64), primary_key=True),
     Column("label", _code_point_string(), nullable=False),
     Column("type", Text, nullable=False),
     Column("metadata", JsonObject, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
+    *_timestamps(),
     CheckConstraint("version >= 1", name="version_positive"),
     CheckConstraint("length(label) > 0", name="label_not_empty"),
     Index("ix_nodes_session_label", "session_id", "label", "node_id"),
@@ -130,20 +161,14 @@ nodes = Table(
 components = Table(
     "components",
     metadata,
-    Column("id", IdInteger, primary_key=True, autoincrement=True),
-    Column("session_id", String(36), nullable=False),
-    Column("node_id", _code_point_string(64), nullable=False),
+    _surrogate_id(),
+    *_node_columns("node_id"),
     Column("position", Integer, nullable=False),
     Column("type", Text, nullable=False),
     Column("content", Text, nullable=False),
     Column("properties", JsonObject, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    ForeignKeyConstraint(
-        ["session_id", "node_id"],
-        ["nodes.session_id", "nodes.node_id"],
-        ondelete="CASCADE",
-    ),
+    *_timestamps(),
+    _node_ref("node_id"),
     CheckConstraint("position >= 0", name="position_non_negative"),
     Index("ix_components_node_position", "session_id", "node_id", "position"),
     sqlite_autoincrement=True,
@@ -152,26 +177,15 @@ components = Table(
 relationships = Table(
     "relationships",
     metadata,
-    Column("id", IdInteger, primary_key=True, autoincrement=True),
-    Column("session_id", String(36), nullable=False),
-    Column("source_id", _code_point_string(64), nullable=False),
-    Column("target_id", _code_point_string(64), nullable=False),
+    _surrogate_id(),
+    *_node_columns("source_id", "target_id"),
     Column("type", Text, nullable=False),
     Column("weight", Float, nullable=True),
     Column("properties", JsonObject, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    ForeignKeyConstraint(
-        ["session_id", "source_id"],
-        ["nodes.session_id", "nodes.node_id"],
-        ondelete="CASCADE",
-    ),
-    ForeignKeyConstraint(
-        ["session_id", "target_id"],
-        ["nodes.session_id", "nodes.node_id"],
-        ondelete="CASCADE",
-    ),
+    *_timestamps(),
+    _node_ref("source_id"),
+    _node_ref("target_id"),
     UniqueConstraint("session_id", "source_id", "target_id", "type"),
     CheckConstraint("version >= 1", name="version_positive"),
     Index("ix_relationships_session_target", "session_id", "target_id"),
@@ -183,13 +197,8 @@ relationships = Table(
 changes = Table(
     "changes",
     metadata,
-    Column("id", IdInteger, primary_key=True, autoincrement=True),
-    Column(
-        "session_id",
-        String(36),
-        ForeignKey("sessions.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _surrogate_id(),
+    _session_ref(primary_key=False),
     Column("revision", Integer, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("op", String(6), nullable=False),
@@ -223,12 +232,7 @@ changes = Table(
 saves = Table(
     "saves",
     metadata,
-    Column(
-        "session_id",
-        String(36),
-        ForeignKey("sessions.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _session_ref(primary_key=True),
     Column("save_id", Text, primary_key=True),
     Column("payload_hash", String(64), nullable=False),
     Column("revision", Integer, nullable=False),
@@ -273,12 +277,7 @@ api_tokens = Table(
 session_members = Table(
     "session_members",
     metadata,
-    Column(
-        "session_id",
-        String(36),
-        ForeignKey("sessions.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _session_ref(primary_key=True),
     Column("user_id", Text, primary_key=True),
     Column("role", String(6), nullable=False),
     Column("added_at", UTCDateTime, nullable=False),
@@ -295,16 +294,11 @@ session_members = Table(
 search_documents = Table(
     "search_documents",
     metadata,
-    Column("id", IdInteger, primary_key=True, autoincrement=True),
-    Column("session_id", String(36), nullable=False),
-    Column("node_id", _code_point_string(64), nullable=False),
+    _surrogate_id(),
+    *_node_columns("node_id"),
     Column("in_label", Boolean, nullable=False),
     Column("terms", Text().with_variant(ARRAY(Text), "postgresql"), nullable=False),
-    ForeignKeyConstraint(
-        ["session_id", "node_id"],
-        ["nodes.session_id", "nodes.node_id"],
-        ondelete="CASCADE",
-    ),
+    _node_ref("node_id"),
     Index("ix_search_documents_node", "session_id", "node_id"),
     sqlite_autoincrement=True,
 )

@@ -112,12 +112,7 @@ async def _neighbors(db: UnitOfWork, keys: Sequence[NeighborKey]) -> list[list[R
     found: dict[NeighborKey, list[Row[Any]]] = {}
     for (session_id, direction, depth, types), node_ids in groups.items():
         results = await neighbors.neighbors(
-            db=db,
-            session_id=session_id,
-            node_ids=node_ids,
-            direction=direction,
-            depth=depth,
-            types=types,
+            db, session_id, node_ids, direction=direction, depth=depth, types=types
         )
         for node_id, rows in zip(node_ids, results, strict=True):
             found[(session_id, node_id, direction, depth, types)] = rows

@@ -163,12 +163,7 @@ class GraphQLRouter(StrawberryRouter[Context, RootValue]):
             return refused(error)
         request_data.query = resolved.document
         result = await super().execute_single(
-            request=request,
-            request_adapter=request_adapter,
-            sub_response=sub_response,
-            context=context,
-            root_value=root_value,
-            request_data=request_data,
+            request, request_adapter, sub_response, context, root_value, request_data
         )
         if resolved.to_store is not None and not did_not_run(result.data, result.errors):
             await remember(resolved.to_store, context=context, cache=self.persisted)

@@ -27,12 +27,7 @@ async def sequence_out(db: UnitOfWork, node: Row[Any]) -> ComponentSequenceOut:
     return ComponentSequenceOut.from_row(node, rows)
 
 
-@router.get(
-    "",
-    response_model=ComponentSequenceOut,
-    responses=error_responses(404),
-    summary="Read a node's component sequence",
-)
+@router.get("", responses=error_responses(404), summary="Read a node's component sequence")
 async def get_components(
     db: ReadDb, session_id: SessionId, node_id: NodeId
 ) -> ComponentSequenceOut:
@@ -41,7 +36,6 @@ async def get_components(
 
 @router.put(
     "",
-    response_model=ComponentSequenceOut,
     responses=error_responses(404, 409, 413, 422),
     summary="Replace the whole sequence atomically (setComponents)",
     description="An identical sequence keeps the component ids and bumps nothing; "
@@ -50,12 +44,9 @@ async def get_components(
 async def set_components(
     db: WriteDb, session_id: SessionId, node_id: NodeId, body: ComponentsPut
 ) -> ComponentSequenceOut:
+    specs = [c.to_spec() for c in body.components]
     node = await component_service.set_components(
-        db=db,
-        session_id=session_id,
-        node_id=node_id,
-        specs=[c.to_spec() for c in body.components],
-        expected_version=body.expected_version,
+        db, session_id, node_id, specs, expected_version=body.expected_version
     )
     return await sequence_out(db, node)
 
@@ -63,7 +54,6 @@ async def set_components(
 @router.post(
     "",
     status_code=201,
-    response_model=ComponentSequenceOut,
     responses=error_responses(404, 409, 413, 422),
     summary="Insert one component (addComponent)",
     description="Inserts at `position` (default: the end), shifting later components.",
@@ -71,11 +61,12 @@ async def set_components(
 async def add_component(
     db: WriteDb, session_id: SessionId, node_id: NodeId, body: ComponentPost
 ) -> ComponentSequenceOut:
+    spec = body.component.to_spec()
     node = await component_service.add_component(
-        db=db,
-        session_id=session_id,
-        node_id=node_id,
-        spec=body.component.to_spec(),
+        db,
+        session_id,
+        node_id,
+        spec,
         position=body.position,
         expected_version=body.expected_version,
     )

@@ -8,7 +8,9 @@ assets; we serve them under /docs-assets and point both pages at them.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI, Request
@@ -39,30 +41,37 @@ def serve_docs_offline(app: FastAPI) -> None:
         root: str = request.scope.get("root_path", "")
         return root.rstrip("/") + path
 
-    if app.docs_url:
+    def page(
+        render: Callable[..., HTMLResponse], title: str, assets: dict[str, str], **options: Any
+    ) -> Callable[[Request], Awaitable[HTMLResponse]]:
+        """A page `render` draws; `assets`: its URL arguments, by the file they name."""
 
-        async def swagger_ui(request: Request) -> HTMLResponse:
-            return get_swagger_ui_html(
+        async def endpoint(request: Request) -> HTMLResponse:
+            urls = {name: url(request, f"{ASSETS_URL}/{file}") for name, file in assets.items()}
+            return render(
                 openapi_url=url(request, openapi_url),
-                title=f"{app.title} - Swagger UI",
-                swagger_js_url=url(request, f"{ASSETS_URL}/swagger-ui-bundle.js"),
-                swagger_css_url=url(request, f"{ASSETS_URL}/swagger-ui.css"),
-                swagger_favicon_url=url(request, f"{ASSETS_URL}/favicon.png"),
-                oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
-                swagger_ui_parameters=app.swagger_ui_parameters,
+                title=f"{app.title} - {title}",
+                **urls,
+                **options,
             )
 
-        app.add_route(app.docs_url, swagger_ui, include_in_schema=False)
+        return endpoint
+
+    if app.docs_url:
+        swagger_ui = page(
+            get_swagger_ui_html,
+            "Swagger UI",
+            {
+                "swagger_js_url": "swagger-ui-bundle.js",
+                "swagger_css_url": "swagger-ui.css",
+                "swagger_favicon_url": "favicon.png",
+            },
+            oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        )
+        app.add_route(app.docs_url, swagger_ui, name="swagger_ui", include_in_schema=False)
 
     if app.redoc_url:
-
-        async def redoc(request: Request) -> HTMLResponse:
-            return get_redoc_html(
-                openapi_url=url(request, openapi_url),
-                title=f"{app.title} - ReDoc",
-                redoc_js_url=url(request, f"{ASSETS_URL}/redoc.standalone.js"),
-                redoc_favicon_url=url(request, f"{ASSETS_URL}/favicon.png"),
-                with_google_fonts=False,
-            )
-
-        app.add_route(app.redoc_url, redoc, include_in_schema=False)
+        redoc_assets = {"redoc_js_url": "redoc.standalone.js", "redoc_favicon_url": "favicon.png"}
+        redoc = page(get_redoc_html, "ReDoc", redoc_assets, with_google_fonts=False)
+        app.add_route(app.redoc_url, redoc, name="redoc", include_in_schema=False)

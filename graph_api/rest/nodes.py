@@ -15,7 +15,7 @@ from sqlalchemy import Row
 
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import BadUserInput, NodeNotFound
-from graph_api.rest.deps import Cursor, Limit, NodeId, ReadDb, RequestLimits, SessionId, WriteDb
+from graph_api.rest.deps import Cursor, Limit, NodeId, ReadDb, SessionId, WriteDb
 from graph_api.rest.errors import error_responses
 from graph_api.rest.payloads import (
     DeleteResultOut,
@@ -29,7 +29,7 @@ from graph_api.services import access
 from graph_api.services import nodes as node_service
 from graph_api.services.reads import batch as batch_reads
 from graph_api.services.reads import pages
-from graph_api.services.specs import NodeFilter, NodeOrder
+from graph_api.services.specs import NodeFilter, NodeOrder, PageArgs
 from graph_api.services.validation import check_list_length
 
 router = APIRouter(prefix="/session/{session_id}/nodes", tags=["nodes"])
@@ -64,14 +64,10 @@ def _utc(value: datetime, *, field: str) -> datetime:
 
 
 @router.get(
-    "",
-    response_model=NodePage,
-    responses=error_responses(404, 422),
-    summary="List a session's nodes, one page at a time",
+    "", responses=error_responses(404, 422), summary="List a session's nodes, one page at a time"
 )
 async def list_nodes(
     db: ReadDb,
-    limits: RequestLimits,
     session_id: SessionId,
     limit: Limit = None,
     cursor: Cursor = None,
@@ -92,18 +88,12 @@ async def list_nodes(
     if any(v is not None for v in (node_ids, types, label_contains, updated_since)):
         for values, field in ((node_ids, "node_ids"), (types, "types")):
             if values is not None:
-                check_list_length(values, limits, field=field)
+                check_list_length(values, db.limits, field=field)
         since = _utc(updated_since, field="updated_since") if updated_since else None
         node_filter = NodeFilter(node_ids, types, label_contains, since)
+    args = PageArgs(limit, cursor, first_field="limit", after_field="cursor")
     page = await pages.page_nodes(
-        db=db,
-        session_id=canonical,
-        first=limit,
-        after=cursor,
-        node_filter=node_filter,
-        order=order,
-        first_field="limit",
-        after_field="cursor",
+        db=db, session_id=canonical, args=args, node_filter=node_filter, order=order
     )
     return NodePage(
         items=await nodes_out(db, page.rows),
@@ -116,7 +106,6 @@ async def list_nodes(
 @router.post(
     "",
     status_code=201,
-    response_model=NodeOut,
     responses=error_responses(404, 409, 413, 422),
     summary="Create a node with its components (createNode)",
 )
@@ -126,10 +115,7 @@ async def create_node(db: WriteDb, session_id: SessionId, body: NodeIn) -> NodeO
 
 
 @router.get(
-    "/{node_id}",
-    response_model=NodeOut,
-    responses=error_responses(404),
-    summary="Read one node with its components",
+    "/{node_id}", responses=error_responses(404), summary="Read one node with its components"
 )
 async def get_node(db: ReadDb, session_id: SessionId, node_id: NodeId) -> NodeOut:
     return await node_out(db, await load_node(db, session_id, node_id))
@@ -137,7 +123,6 @@ async def get_node(db: ReadDb, session_id: SessionId, node_id: NodeId) -> NodeOu
 
 @router.patch(
     "/{node_id}",
-    response_model=NodeOut,
     responses=error_responses(404, 409, 413, 422),
     summary="Patch a node's label, type or metadata (updateNode)",
 )
@@ -145,18 +130,13 @@ async def update_node(
     db: WriteDb, session_id: SessionId, node_id: NodeId, body: NodePatchIn
 ) -> NodeOut:
     row = await node_service.update_node(
-        db=db,
-        session_id=session_id,
-        node_id=node_id,
-        patch=body.to_spec(),
-        expected_version=body.expected_version,
+        db, session_id, node_id, body.to_spec(), expected_version=body.expected_version
     )
     return await node_out(db, row)
 
 
 @router.delete(
     "/{node_id}",
-    response_model=DeleteResultOut,
     responses=error_responses(404),
     summary="Delete a node, its components and its relationships (deleteNode)",
 )

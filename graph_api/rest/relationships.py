@@ -14,7 +14,6 @@ from graph_api.rest.deps import (
     Limit,
     ReadDb,
     RelationshipId,
-    RequestLimits,
     SessionId,
     WriteDb,
 )
@@ -30,7 +29,7 @@ from graph_api.rest.payloads import (
 from graph_api.services import access
 from graph_api.services import relationships as relationship_service
 from graph_api.services.reads import pages
-from graph_api.services.specs import RelationshipFilter
+from graph_api.services.specs import PageArgs, RelationshipFilter
 from graph_api.services.validation import check_list_length
 
 router = APIRouter(prefix="/session/{session_id}/relationships", tags=["relationships"])
@@ -38,13 +37,11 @@ router = APIRouter(prefix="/session/{session_id}/relationships", tags=["relation
 
 @router.get(
     "",
-    response_model=RelationshipPage,
     responses=error_responses(404, 422),
     summary="List a session's relationships in creation order, one page at a time",
 )
 async def list_relationships(
     db: ReadDb,
-    limits: RequestLimits,
     session_id: SessionId,
     limit: Limit = None,
     cursor: Cursor = None,
@@ -64,16 +61,11 @@ async def list_relationships(
             (target_ids, "target_ids"),
         ):
             if values is not None:
-                check_list_length(values, limits, field=field)
+                check_list_length(values, db.limits, field=field)
         rel_filter = RelationshipFilter(types, source_ids, target_ids, touching)
+    args = PageArgs(limit, cursor, first_field="limit", after_field="cursor")
     page = await pages.page_relationships(
-        db=db,
-        session_id=canonical,
-        first=limit,
-        after=cursor,
-        rel_filter=rel_filter,
-        first_field="limit",
-        after_field="cursor",
+        db=db, session_id=canonical, args=args, rel_filter=rel_filter
     )
     return RelationshipPage(
         items=[RelationshipOut.from_row(row) for row in page.rows],
@@ -88,7 +80,6 @@ async def list_relationships(
 @router.post(
     "",
     status_code=201,
-    response_model=RelationshipOut,
     responses=error_responses(404, 409, 413, 422),
     summary="Create a relationship (createRelationship)",
     description="Both endpoints must exist in the session (else 404 NODE_NOT_FOUND); "
@@ -105,7 +96,6 @@ async def create_relationship(
 
 @router.patch(
     "/{relationship_id}",
-    response_model=RelationshipOut,
     responses=error_responses(404, 409, 413, 422),
     summary="Patch a relationship's type, weight or properties (updateRelationship)",
 )
@@ -113,18 +103,13 @@ async def update_relationship(
     db: WriteDb, session_id: SessionId, relationship_id: RelationshipId, body: RelationshipPatchIn
 ) -> RelationshipOut:
     row = await relationship_service.update_relationship(
-        db=db,
-        session_id=session_id,
-        relationship_id=relationship_id,
-        patch=body.to_spec(),
-        expected_version=body.expected_version,
+        db, session_id, relationship_id, body.to_spec(), expected_version=body.expected_version
     )
     return RelationshipOut.from_row(row)
 
 
 @router.delete(
     "/{relationship_id}",
-    response_model=DeleteResultOut,
     responses=error_responses(404),
     summary="Delete a relationship (deleteRelationship)",
 )

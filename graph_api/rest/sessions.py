@@ -36,7 +36,6 @@ async def session_out(db: UnitOfWork, row: Row[Any]) -> SessionOut:
 @router.post(
     "/create",
     status_code=201,
-    response_model=SessionOut,
     responses=error_responses(413, 422),
     summary="Create a session (createSession)",
     description="Creates the session at revision 1 and, unless `with_default_nodes` is false, "
@@ -74,7 +73,6 @@ async def validate_session(
 
 @router.put(
     "/{session_id}/touch",
-    response_model=SessionOut,
     responses=error_responses(404),
     summary="Touch a session (touchSession)",
     description="Updates last_accessed only: no revision, no change.",
@@ -85,7 +83,6 @@ async def touch_session(db: WriteDb, session_id: SessionId) -> SessionOut:
 
 @router.delete(
     "/{session_id}",
-    response_model=DeleteResultOut,
     responses=error_responses(404),
     summary="Delete a session and everything in it (deleteSession)",
 )

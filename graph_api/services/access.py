@@ -23,7 +23,7 @@ from graph_api.db.models import session_members, sessions
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import Forbidden, SessionNotFound
 from graph_api.services import clock
-from graph_api.services.validation import parse_session_id
+from graph_api.services.validation import check_version, parse_session_id
 
 
 class Role(StrEnum):
@@ -162,3 +162,9 @@ async def require_session(*, db: UnitOfWork, session_id: str, need: Need | None 
     if (await db.execute(statement)).first() is None:
         raise SessionNotFound(session_id)
     return canonical
+
+
+async def start_change(db: UnitOfWork, session_id: str, expected_version: int | None) -> str:
+    """require_session for a change asked at `expected_version`, whose own check comes first."""
+    check_version(expected_version)
+    return await require_session(db=db, session_id=session_id)

@@ -21,7 +21,6 @@ from graph_api.services.validation import (
     check_content,
     check_json_object,
     check_type,
-    check_version,
     json_equal,
 )
 
@@ -81,16 +80,15 @@ async def replace_components(
 
 
 async def set_components(
-    *,
     db: UnitOfWork,
     session_id: str,
     node_id: str,
     specs: Sequence[ComponentSpec],
+    *,
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Replace the whole sequence; an identical sequence keeps ids and bumps nothing."""
-    check_version(expected_version)
-    session_id = await access.require_session(db=db, session_id=session_id)
+    session_id = await access.start_change(db, session_id, expected_version)
     rows = node_rows.component_rows(session_id, node_id, specs, db.limits, field="components")
     node = await node_service.get_node_for_change(
         db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
@@ -103,17 +101,16 @@ async def set_components(
 
 
 async def add_component(
-    *,
     db: UnitOfWork,
     session_id: str,
     node_id: str,
     spec: ComponentSpec,
+    *,
     position: int | None = None,
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Insert at `position` (default: the end), shifting later components up by one."""
-    check_version(expected_version)
-    session_id = await access.require_session(db=db, session_id=session_id)
+    session_id = await access.start_change(db, session_id, expected_version)
     values = node_rows.check_component(spec, db.limits, field="component")
     await node_service.get_node_for_change(
         db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
@@ -184,8 +181,7 @@ async def _checked_component(
     *, db: UnitOfWork, session_id: str, component_id: str, expected_version: int | None
 ) -> tuple[str, Row[Any]]:
     """The checks every change to one component makes first, in their error order."""
-    check_version(expected_version)
-    session_id = await access.require_session(db=db, session_id=session_id)
+    session_id = await access.start_change(db, session_id, expected_version)
     row = await _component_for_change(
         db=db, session_id=session_id, component_id=component_id, expected_version=expected_version
     )
@@ -216,8 +212,7 @@ async def update_component(
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Patch one component; returns its node (bumped only when something changed)."""
-    check_version(expected_version)
-    session_id = await access.require_session(db=db, session_id=session_id)
+    session_id = await access.start_change(db, session_id, expected_version)
     values: dict[str, Any] = {}
     if patch.type is not None:
         values["type"] = check_type(patch.type, db.limits)

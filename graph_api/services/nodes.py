@@ -20,12 +20,11 @@ from graph_api.services.node_rows import (
     node_row,
     patch_values,
 )
-from graph_api.services.specs import DeleteCounts, NodePatch, NodeSpec
+from graph_api.services.specs import STRICT, DeleteCounts, Deletion, NodePatch, NodeSpec
 from graph_api.services.validation import (
     changed_values,
     check_list_length,
     check_node_id,
-    check_version,
     is_node_id,
 )
 
@@ -99,12 +98,7 @@ async def create_nodes(
         await db.execute(insert(components), comp_rows)
     for row in node_rows:
         await change_service.record(
-            db=db,
-            session_id=session_id,
-            kind="NODE",
-            op="CREATE",
-            key=row["node_id"],
-            save_id=save_id,
+            db, session_id, "NODE", "CREATE", row["node_id"], save_id=save_id
         )
     return list(created)
 
@@ -147,11 +141,11 @@ async def bump_node(
     ).one()
     fields = [*(values or {}), *(["components"] if components_changed else [])]
     await change_service.record(
-        db=db,
-        session_id=session_id,
-        kind="NODE",
-        op="UPDATE",
-        key=node_id,
+        db,
+        session_id,
+        "NODE",
+        "UPDATE",
+        node_id,
         save_id=save_id,
         fields=fields,
         version=row.version,
@@ -160,16 +154,15 @@ async def bump_node(
 
 
 async def update_node(
-    *,
     db: UnitOfWork,
     session_id: str,
     node_id: str,
     patch: NodePatch,
+    *,
     expected_version: int | None = None,
 ) -> Row[Any]:
     """Apply a patch; a patch that changes nothing bumps nothing."""
-    check_version(expected_version)
-    session_id = await access.require_session(db=db, session_id=session_id)
+    session_id = await access.start_change(db, session_id, expected_version)
     values = patch_values(patch, db.limits)
     row = await get_node_for_change(
         db=db, session_id=session_id, node_id=node_id, expected_version=expected_version
@@ -180,21 +173,23 @@ async def update_node(
     return await bump_node(db=db, session_id=session_id, node_id=node_id, values=changed)
 
 
-async def delete_nodes(
-    *,
-    db: UnitOfWork,
-    session_id: str,
-    node_ids: Sequence[str],
-    missing_ok: bool = False,
-    save_id: str | None = None,
-) -> DeleteCounts:
-    """Delete nodes with their components and relationships; all must exist unless missing_ok."""
+async def start_delete(
+    db: UnitOfWork, session_id: str, ids: Sequence[str], *, field: str
+) -> tuple[str, list[str]]:
+    """The canonical session id and the distinct ids (in order) of a delete of `ids`."""
     session_id = await access.require_session(db=db, session_id=session_id)
-    check_list_length(node_ids, db.limits, field="nodeIds")
-    wanted = list(dict.fromkeys(node_ids))
+    check_list_length(ids, db.limits, field=field)
+    return session_id, list(dict.fromkeys(ids))
+
+
+async def delete_nodes(
+    db: UnitOfWork, session_id: str, node_ids: Sequence[str], how: Deletion = STRICT
+) -> DeleteCounts:
+    """Delete nodes with their components and relationships; all must exist unless `how` allows."""
+    session_id, wanted = await start_delete(db, session_id, node_ids, field="nodeIds")
     found = await existing_node_ids(db=db, session_id=session_id, node_ids=wanted)
     missing = [node_id for node_id in wanted if node_id not in found]
-    if missing and not missing_ok:
+    if missing and not how.missing_ok:
         raise NodeNotFound(missing[0], field="nodeIds" if len(wanted) > 1 else "nodeId")
     targets = [node_id for node_id in wanted if node_id in found]
     counts = DeleteCounts()
@@ -215,16 +210,9 @@ async def delete_nodes(
             if rel_id not in recorded:
                 recorded.add(rel_id)
                 await change_service.record(
-                    db=db,
-                    session_id=session_id,
-                    kind="RELATIONSHIP",
-                    op="DELETE",
-                    key=str(rel_id),
-                    save_id=save_id,
+                    db, session_id, "RELATIONSHIP", "DELETE", str(rel_id), save_id=how.save_id
                 )
-        await change_service.record(
-            db=db, session_id=session_id, kind="NODE", op="DELETE", key=node_id, save_id=save_id
-        )
+        await change_service.record(db, session_id, "NODE", "DELETE", node_id, save_id=how.save_id)
     for chunk in chunked(targets):
         await db.execute(
             delete(nodes).where(nodes.c.session_id == session_id, nodes.c.node_id.in_(chunk))

@@ -16,7 +16,9 @@ from graph_api.services import access, clock
 from graph_api.services import nodes as node_service
 from graph_api.services.changes import log as change_service
 from graph_api.services.specs import (
+    STRICT,
     DeleteCounts,
+    Deletion,
     DuplicatePolicy,
     RelationshipPatch,
     RelationshipSpec,
@@ -26,7 +28,6 @@ from graph_api.services.validation import (
     check_json_object,
     check_list_length,
     check_type,
-    check_version,
     check_weight,
     is_node_id,
     is_storable,
@@ -155,12 +156,7 @@ async def create_relationships(
         for row in created:
             result[(row.source_id, row.target_id, row.type)] = row
             await change_service.record(
-                db=db,
-                session_id=session_id,
-                kind="RELATIONSHIP",
-                op="CREATE",
-                key=str(row.id),
-                save_id=save_id,
+                db, session_id, "RELATIONSHIP", "CREATE", str(row.id), save_id=save_id
             )
     if on_duplicate == "UPDATE":
         for key, row in existing.items():
@@ -192,11 +188,11 @@ async def _bump(
         )
     ).one()
     await change_service.record(
-        db=db,
-        session_id=session_id,
-        kind="RELATIONSHIP",
-        op="UPDATE",
-        key=str(row.id),
+        db,
+        session_id,
+        "RELATIONSHIP",
+        "UPDATE",
+        str(row.id),
         save_id=save_id,
         fields=values,
         version=updated.version,
@@ -232,17 +228,16 @@ def patch_values(patch: RelationshipPatch, limits: Limits) -> dict[str, Any]:
 
 
 async def update_relationship(
-    *,
     db: UnitOfWork,
     session_id: str,
     relationship_id: str,
     patch: RelationshipPatch,
+    *,
     expected_version: int | None = None,
     save_id: str | None = None,
 ) -> Row[Any]:
     """Patch type, weight or properties; a new type must not collide with an existing one."""
-    check_version(expected_version)
-    session_id = await access.require_session(db=db, session_id=session_id)
+    session_id = await access.start_change(db, session_id, expected_version)
     values = patch_values(patch, db.limits)
     row = await get_relationship_for_change(
         db=db,
@@ -263,17 +258,12 @@ async def update_relationship(
 
 
 async def delete_relationships(
-    *,
-    db: UnitOfWork,
-    session_id: str,
-    relationship_ids: Sequence[str],
-    missing_ok: bool = False,
-    save_id: str | None = None,
+    db: UnitOfWork, session_id: str, relationship_ids: Sequence[str], how: Deletion = STRICT
 ) -> DeleteCounts:
-    """Delete relationships by id; all must exist unless missing_ok."""
-    session_id = await access.require_session(db=db, session_id=session_id)
-    check_list_length(relationship_ids, db.limits, field="ids")
-    wanted = list(dict.fromkeys(relationship_ids))
+    """Delete relationships by id; all must exist unless `how` allows."""
+    session_id, wanted = await node_service.start_delete(
+        db, session_id, relationship_ids, field="ids"
+    )
     numeric = {raw: parse_relationship_id(raw) for raw in wanted}
     found = await find_by_ids(
         db=db, session_id=session_id, ids=[n for n in numeric.values() if n is not None]
@@ -281,18 +271,13 @@ async def delete_relationships(
     targets: list[int] = []
     for raw, value in numeric.items():
         if value is None or value not in found:
-            if not missing_ok:
+            if not how.missing_ok:
                 raise RelationshipNotFound(raw)
             continue
         targets.append(value)
     for rel_id in targets:
         await change_service.record(
-            db=db,
-            session_id=session_id,
-            kind="RELATIONSHIP",
-            op="DELETE",
-            key=str(rel_id),
-            save_id=save_id,
+            db, session_id, "RELATIONSHIP", "DELETE", str(rel_id), save_id=how.save_id
         )
     for chunk in chunked(targets):
         await db.execute(delete(relationships).where(relationships.c.id.in_(chunk)))

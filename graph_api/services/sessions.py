@@ -56,9 +56,7 @@ async def create_session(*, db: UnitOfWork, spec: SessionSpec) -> Row[Any]:
         )
     )
     await access.grant_owner(db=db, session_id=session_id)
-    await change_service.record(
-        db=db, session_id=session_id, kind="SESSION", op="CREATE", key=session_id
-    )
+    await change_service.record(db, session_id, "SESSION", "CREATE", session_id)
     if spec.with_default_nodes:
         await node_service.create_nodes(
             db=db,
@@ -134,9 +132,7 @@ async def update_session(*, db: UnitOfWork, session_id: str, patch: SessionPatch
     changed = changed_values(current, values)
     if changed:
         await db.execute(update(sessions).where(sessions.c.id == canonical).values(**changed))
-        await change_service.record(
-            db=db, session_id=canonical, kind="SESSION", op="UPDATE", key=canonical
-        )
+        await change_service.record(db, canonical, "SESSION", "UPDATE", canonical)
     row = await get_session(db=db, session_id=canonical)
     assert row is not None
     return row

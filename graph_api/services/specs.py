@@ -99,6 +99,17 @@ class RelationshipFilter:
     touching: str | None = None
 
 
+@dataclass(frozen=True)
+class Deletion:
+    """How a delete treats ids that name nothing, and the saveId its change-log rows carry."""
+
+    missing_ok: bool = False
+    save_id: str | None = None
+
+
+STRICT = Deletion()
+
+
 @dataclass
 class DeleteCounts:
     deleted: bool = True
@@ -113,6 +124,17 @@ class Validation:
     valid: bool
     session: Any = None  # the session row when valid
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """Which page: its size and the cursor it follows, with the names errors give them
+    (GraphQL's first/after; REST calls them limit/cursor)."""
+
+    first: int | None = None
+    after: str | None = None
+    first_field: str = "first"
+    after_field: str = "after"
 
 
 @dataclass

@@ -26,6 +26,7 @@ from graph_api.graphql.inputs import NodeFilterInput, RelationshipFilterInput
 from graph_api.graphql.scalars import parse_datetime
 from graph_api.graphql.schema import build_schema
 from graph_api.services.reads import pages
+from graph_api.services.specs import PageArgs
 from tests.fast.graphs import graphs, insert_graph
 from tests.fast.queries import Builder, CursorRef, queries
 
@@ -109,8 +110,7 @@ async def cursors(
                 page = await pages.page_nodes(
                     db=db,
                     session_id=session_id,
-                    first=100,
-                    after=None,
+                    args=PageArgs(100),
                     node_filter=_node_filter(ref.filter, app_settings),
                     order=ref.order,  # type: ignore[arg-type]
                 )
@@ -118,8 +118,7 @@ async def cursors(
                 page = await pages.page_relationships(
                     db=db,
                     session_id=session_id,
-                    first=100,
-                    after=None,
+                    args=PageArgs(100),
                     rel_filter=_relationship_filter(ref.filter, app_settings),
                 )
             found[variable] = page.cursors[ref.k] if ref.k < len(page.cursors) else "WzFd"

@@ -31,8 +31,7 @@ class SessionMutation:
         input: CreateSessionInput | None = None,
     ) -> Session:
         spec = input.to_spec() if input is not None else SessionSpec()
-        row = await session_service.create_session(db=info.context.db, spec=spec)
-        return Session.from_row(row)
+        return Session.from_row(await session_service.create_session(db=info.context.db, spec=spec))
 
     @strawberry.mutation(
         description=(

@@ -25,7 +25,7 @@ from graph_api.graphql.types.common import NodeOrder, PageInfo, page_parts
 from graph_api.graphql.types.node import Node
 from graph_api.graphql.types.relationship import Relationship
 from graph_api.services.reads import pages
-from graph_api.services.specs import Page
+from graph_api.services.specs import Page, PageArgs
 
 Counter = Callable[[UnitOfWork], Awaitable[int]]  # the database -> a connection's totalCount
 
@@ -53,8 +53,7 @@ def node_reads(
     node_filter = filter.to_spec(limits) if filter is not None else None
     page = partial(
         pages.page_nodes,
-        first=first,
-        after=after,
+        args=PageArgs(first, after),
         node_filter=node_filter,
         order=(order_by or NodeOrder.NODE_ID_ASC).value,
     )
@@ -67,7 +66,7 @@ def relationship_reads(
     """Session.relationships(first, after, filter)."""
     rel_filter = filter.to_spec(limits) if filter is not None else None
     return PageReads(
-        partial(pages.page_relationships, first=first, after=after, rel_filter=rel_filter),
+        partial(pages.page_relationships, args=PageArgs(first, after), rel_filter=rel_filter),
         partial(pages.count_relationships, rel_filter=rel_filter),
     )
 

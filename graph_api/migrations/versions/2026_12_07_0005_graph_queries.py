@@ -26,8 +26,6 @@ from graph_api.services.graph.words import words
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 _SQLITE_FTS = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(terms, content='search_documents', "

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, update
+from sqlalchemy import Row, delete, insert
 
 from graph_api.db.keysets import chunked
-from graph_api.db.models import components, nodes
+from graph_api.db.models import components
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services import clock
 from graph_api.services import nodes as node_service
@@ -24,8 +24,15 @@ from graph_api.services import relationships as relationship_service
 from graph_api.services.autosave.plan import NodeUpdate, Plan, State
 from graph_api.services.autosave.specs import AutoSaveSpec
 from graph_api.services.changes import log as change_service
+from graph_api.services.csv import write as table_writes
 from graph_api.services.records import ComponentRecord, NodeRecord, record_of
-from graph_api.services.specs import NodeSpec, RelationshipPatch, RelationshipSpec, spec_from
+from graph_api.services.specs import (
+    Deletion,
+    NodeSpec,
+    RelationshipPatch,
+    RelationshipSpec,
+    spec_from,
+)
 
 
 @dataclass
@@ -67,17 +74,12 @@ async def apply_plan(
     applied.nodes = [
         written[c.node_id] if c.node_id in written else state.nodes[c.node_id] for c in spec.nodes
     ]
-    deletes: dict[str, Any] = {
-        "db": db,
-        "session_id": session_id,
-        "missing_ok": True,
-        "save_id": save_id,
-    }
+    how = Deletion(missing_ok=True, save_id=save_id)
     if plan.node_deletes:
-        await node_service.delete_nodes(node_ids=plan.node_deletes, **deletes)
+        await node_service.delete_nodes(db, session_id, plan.node_deletes, how)
     if plan.relationship_deletes:
         rel_ids = plan.relationship_deletes
-        await relationship_service.delete_relationships(relationship_ids=rel_ids, **deletes)
+        await relationship_service.delete_relationships(db, session_id, rel_ids, how)
     applied.relationships = await _apply_relationships(db, session_id, spec, plan, state)
     return applied
 
@@ -91,24 +93,17 @@ async def _update_nodes(
     (version + 1, the new values, updatedAt now), so no statement reads them back.
     """
     now = clock.now()
-    await db.execute(
-        update(nodes)
-        .where(nodes.c.session_id == bindparam("b_session"), nodes.c.node_id == bindparam("b_node"))
-        .values(
-            label=bindparam("b_label"),
-            type=bindparam("b_type"),
-            metadata=bindparam("b_metadata", type_=nodes.c.metadata.type),
-            version=nodes.c.version + 1,
-            updated_at=bindparam("b_updated_at", type_=nodes.c.updated_at.type),
-        ),
-        [
+    await table_writes.update_nodes(
+        db=db,
+        values=[
             {
-                "b_session": session_id,
-                "b_node": u.row.node_id,
-                "b_label": u.values.get("label", u.row.label),
-                "b_type": u.values.get("type", u.row.type),
-                "b_metadata": u.values.get("metadata", u.row.metadata),
-                "b_updated_at": now,
+                "_s": session_id,
+                "_n": u.row.node_id,
+                "_label": u.values.get("label", u.row.label),
+                "_type": u.values.get("type", u.row.type),
+                "_metadata": u.values.get("metadata", u.row.metadata),
+                "_version": u.row.version + 1,
+                "_updated_at": now,
             }
             for u in updates
         ],
@@ -118,11 +113,11 @@ async def _update_nodes(
     )
     for u in updates:
         await change_service.record(
-            db=db,
-            session_id=session_id,
-            kind="NODE",
-            op="UPDATE",
-            key=u.row.node_id,
+            db,
+            session_id,
+            "NODE",
+            "UPDATE",
+            u.row.node_id,
             save_id=save_id,
             fields=[*u.values, *(["components"] if u.components is not None else [])],
             version=u.row.version + 1,

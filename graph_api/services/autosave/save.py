@@ -82,7 +82,13 @@ async def auto_save(*, db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> S
     # The revision this save produces is known now: the lock admits no other writer.
     revision = current + 1 if plan.writes else current
     touched = {"nodes": [c.node_id for c in spec.nodes], "relationships": []}
-    if not await _claim(db, canonical, spec.save_id, digest, revision, saved_at, touched):
+    kept: dict[str, Any] = {
+        "payload_hash": digest,
+        "revision": revision,
+        "saved_at": saved_at,
+        "touched": touched,
+    }
+    if not await _claim(db, canonical, spec.save_id, kept):
         return await _replay(db, canonical, spec.save_id, digest, None)
     applied = await apply_plan(db=db, session_id=canonical, spec=spec, plan=plan, state=state)
     pending = change_service.pending_revision(db=db, session_id=canonical)
@@ -147,27 +153,13 @@ async def _lock(db: UnitOfWork, session_id: str, save_id: str) -> tuple[str, int
     return canonical, int(row.revision), row if row.save_id is not None else None
 
 
-async def _claim(
-    db: UnitOfWork,
-    session_id: str,
-    save_id: str,
-    digest: str,
-    revision: int,
-    saved_at: datetime,
-    touched: dict[str, list[str]],
-) -> bool:
-    """Insert the receipt; False when this saveId already has one in the session."""
+async def _claim(db: UnitOfWork, session_id: str, save_id: str, kept: dict[str, Any]) -> bool:
+    """Insert the receipt (`kept`: its other columns); False when this saveId already has one
+    in the session."""
     dialect_insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
     statement = (
         dialect_insert(saves)
-        .values(
-            session_id=session_id,
-            save_id=save_id,
-            payload_hash=digest,
-            revision=revision,
-            saved_at=saved_at,
-            touched=touched,
-        )
+        .values(session_id=session_id, save_id=save_id, **kept)
         .on_conflict_do_nothing(index_elements=[saves.c.session_id, saves.c.save_id])
         .returning(saves.c.save_id)
     )

@@ -15,7 +15,7 @@ import orjson
 
 from graph_api.config import Limits
 from graph_api.errors import BadUserInput, LimitExceeded
-from graph_api.services.specs import ComponentSpec
+from graph_api.services.specs import ComponentSpec, RelationshipSpec
 from graph_api.services.validation import (
     check_json_object,
     check_label,
@@ -43,17 +43,12 @@ class NodeChangeSpec:
 
 
 @dataclass(frozen=True)
-class RelationshipChangeSpec:
+class RelationshipChangeSpec(RelationshipSpec):
     """Upsert of one relationship, by id when given, else by (source, target, type)."""
 
-    source_id: str
-    target_id: str
-    type: str
     id: str | None = None
-    weight: float | None = None
     # weight may be sent as null (clear it) or left out (keep it): None cannot say which.
     weight_given: bool = False
-    properties: dict[str, Any] | None = None
     expected_version: int | None = None
 
     @property

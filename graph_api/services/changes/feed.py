@@ -96,14 +96,7 @@ async def session_feed(
         while True:
             has_more = True
             while has_more:
-                page, has_more = await _read_shared(
-                    engine=engine,
-                    broker=broker,
-                    session_id=canonical,
-                    last=last,
-                    want=want,
-                    limits=limits,
-                )
+                page, has_more = await _read_shared(engine, broker, canonical, last, want, limits)
                 want = None
                 if page is None:
                     yield _deleted(canonical, subscription, last)
@@ -179,7 +172,6 @@ _SHARED_READ_S = 1.0
 
 
 async def _read_shared(
-    *,
     engine: AsyncEngine,
     broker: Broker,
     session_id: str,

@@ -97,12 +97,12 @@ def decode_fields(text: str | None) -> list[str] | None:
 
 
 async def record(
-    *,
     db: UnitOfWork,
     session_id: str,
     kind: Kind,
     op: Op,
     key: str,
+    *,
     save_id: str | None = None,
     fields: Iterable[str] = (),
     version: int | None = None,

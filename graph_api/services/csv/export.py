@@ -14,9 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Row, select
@@ -25,6 +25,7 @@ from graph_api.db.models import components, nodes, relationships
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services.csv.formula import escape_cell
 
+T = TypeVar("T")
 PAGE = 2_000
 NODE_HEADER = ("node_id", "label", "type", "metadata", "components")
 RELATIONSHIP_HEADER = ("source", "target", "type", "weight", "properties")
@@ -106,48 +107,49 @@ async def relationship_pages(*, db: UnitOfWork, session_id: str) -> AsyncIterato
         after = page[-1].id
 
 
-async def iter_nodes_csv(
-    *,
-    db: UnitOfWork,
-    session_id: str,
-    header: Sequence[str] = NODE_HEADER,
-    excel_safe: bool = False,
+def iter_nodes_csv(
+    db: UnitOfWork, session_id: str, *, neo4j: bool = False, excel_safe: bool = False
 ) -> AsyncIterator[str]:
-    """The nodes CSV, header first, one chunk per page."""
-    yield _bom(excel_safe) + _csv_text([header])
-    async for page in node_pages(db=db, session_id=session_id):
-        yield _csv_text(
-            (
-                row.node_id,
-                escape_cell(row.label, excel_safe=excel_safe),
-                escape_cell(row.type, excel_safe=excel_safe),
-                json_text(row.metadata),
-                json_text([component_dict(component) for component in sequence]),
-            )
-            for row, sequence in page
-        )
+    """The nodes CSV (with neo4j-admin's header names with `neo4j`), one chunk per page."""
+    header = NEO4J_NODE_HEADER if neo4j else NODE_HEADER
+    return _csv_chunks(header, excel_safe, node_pages(db=db, session_id=session_id), _node_cells)
 
 
-async def iter_relationships_csv(
-    *,
-    db: UnitOfWork,
-    session_id: str,
-    header: Sequence[str] = RELATIONSHIP_HEADER,
-    excel_safe: bool = False,
+def iter_relationships_csv(
+    db: UnitOfWork, session_id: str, *, neo4j: bool = False, excel_safe: bool = False
 ) -> AsyncIterator[str]:
-    """The relationships CSV, header first, one chunk per page."""
+    """The relationships CSV (header as for nodes), one chunk per page."""
+    pages = relationship_pages(db=db, session_id=session_id)
+    header = NEO4J_RELATIONSHIP_HEADER if neo4j else RELATIONSHIP_HEADER
+    return _csv_chunks(header, excel_safe, pages, _relationship_cells)
+
+
+async def _csv_chunks(
+    header: Sequence[str],
+    excel_safe: bool,
+    pages: AsyncIterator[list[T]],
+    cells: Callable[[T, bool], Sequence[str]],
+) -> AsyncIterator[str]:
     yield _bom(excel_safe) + _csv_text([header])
-    async for page in relationship_pages(db=db, session_id=session_id):
-        yield _csv_text(
-            (
-                row.source_id,
-                row.target_id,
-                escape_cell(row.type, excel_safe=excel_safe),
-                "" if row.weight is None else repr(float(row.weight)),
-                json_text(row.properties),
-            )
-            for row in page
-        )
+    async for page in pages:
+        yield _csv_text(cells(item, excel_safe) for item in page)
+
+
+def _node_cells(item: NodeWithComponents, excel_safe: bool) -> Sequence[str]:
+    row, sequence = item
+    return (
+        row.node_id,
+        escape_cell(row.label, excel_safe=excel_safe),
+        escape_cell(row.type, excel_safe=excel_safe),
+        json_text(row.metadata),
+        json_text([component_dict(component) for component in sequence]),
+    )
+
+
+def _relationship_cells(row: Row[Any], excel_safe: bool) -> Sequence[str]:
+    weight = "" if row.weight is None else repr(float(row.weight))
+    type_ = escape_cell(row.type, excel_safe=excel_safe)
+    return (row.source_id, row.target_id, type_, weight, json_text(row.properties))
 
 
 def _bom(excel_safe: bool) -> str:

@@ -72,11 +72,11 @@ class ImportReport:
 
 
 async def import_csv(
-    *,
     db: UnitOfWork,
     session_id: str,
     nodes: CsvInput | None,
     relationships: CsvInput | None,
+    *,
     options: ImportOptions,
     progress: Progress | None = None,
 ) -> ImportReport:

@@ -44,10 +44,10 @@ async def _check_visits(db: UnitOfWork, walk: Any) -> None:
 
 
 async def neighbors(
-    *,
     db: UnitOfWork,
     session_id: str,
     node_ids: Sequence[str],
+    *,
     direction: Direction,
     depth: int,
     types: tuple[str, ...] | None,

@@ -27,7 +27,7 @@ from graph_api.services.reads.pagination import (
     not_our_cursor,
     scope_digest,
 )
-from graph_api.services.specs import NodeFilter, NodeOrder, Page, RelationshipFilter
+from graph_api.services.specs import NodeFilter, NodeOrder, Page, PageArgs, RelationshipFilter
 from graph_api.services.validation import is_node_id, is_storable
 
 # ---------------------------------------------------------------- node pages
@@ -71,6 +71,20 @@ def _in(column: Any, values: Sequence[str], possible: Callable[[str], bool]) -> 
     return column.in_(kept) if kept else false()
 
 
+async def _read_page(
+    db: UnitOfWork, statement: Select[Any], size: int, probe: Select[Any]
+) -> tuple[list[Any], bool]:
+    """The first `size` rows of `statement` and whether more follow (one row over tells).
+
+    A page of size 0 reads no rows: `probe` (one column, the same WHERE) asks whether
+    any row would follow.
+    """
+    if size == 0:
+        return [], (await db.execute(probe.limit(1))).first() is not None
+    rows = list((await db.execute(statement.limit(size + 1))).all())
+    return rows[:size], len(rows) > size
+
+
 def _cursor_value(column: Any, value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
@@ -106,36 +120,24 @@ async def page_nodes(
     *,
     db: UnitOfWork,
     session_id: str,
-    first: int | None,
-    after: str | None,
+    args: PageArgs,
     node_filter: NodeFilter | None,
     order: NodeOrder,
-    first_field: str = "first",
-    after_field: str = "after",
     columns: Sequence[str] | None = None,
 ) -> Page:
-    """One keyset page of a session's nodes (fetches first + 1 to know hasNextPage).
-
-    `first_field`/`after_field` name the arguments in errors (REST: limit, cursor).
-    """
-    size = check_first(first, db.limits, field=first_field)
+    """One keyset page of a session's nodes (fetches first + 1 to know hasNextPage)."""
+    size = check_first(args.first, db.limits, field=args.first_field)
     scope = node_page_scope(session_id, node_filter, order)
     conditions = _node_conditions(session_id, node_filter)
-    if after is not None:
-        key = decode_cursor(after, scope, field=after_field)
-        conditions.append(_after_condition(order, key, after_field))
+    if args.after is not None:
+        key = decode_cursor(args.after, scope, field=args.after_field)
+        conditions.append(_after_condition(order, key, args.after_field))
     ordering = [column.desc() if desc else column.asc() for column, desc in _NODE_ORDERS[order]]
     selected = selected_columns(nodes, columns, *(column.name for column, _ in _NODE_ORDERS[order]))
-    statement: Select[Any] = (
-        select(*selected).where(*conditions).order_by(*ordering).limit(size + 1)
+    statement: Select[Any] = select(*selected).where(*conditions).order_by(*ordering)
+    rows, has_next = await _read_page(
+        db, statement, size, select(nodes.c.node_id).where(*conditions)
     )
-    rows = list((await db.execute(statement)).all()) if size > 0 else []
-    has_next = len(rows) > size
-    if size == 0:
-        has_next = (
-            await db.execute(select(nodes.c.node_id).where(*conditions).limit(1))
-        ).first() is not None
-    rows = rows[:size]
     cursors = [
         encode_cursor(
             scope, [_cursor_value(c, getattr(row, c.name)) for c, _ in _NODE_ORDERS[order]]
@@ -185,35 +187,27 @@ async def page_relationships(
     *,
     db: UnitOfWork,
     session_id: str,
-    first: int | None,
-    after: str | None,
+    args: PageArgs,
     rel_filter: RelationshipFilter | None,
-    first_field: str = "first",
-    after_field: str = "after",
     columns: Sequence[str] | None = None,
 ) -> Page:
-    """One page of a session's relationships, in creation order (argument names as above)."""
-    size = check_first(first, db.limits, field=first_field)
+    """One page of a session's relationships, in creation order."""
+    size = check_first(args.first, db.limits, field=args.first_field)
     scope = scope_digest("relationships", session_id, rel_filter)
     conditions = _relationship_conditions(session_id, rel_filter)
-    if after is not None:
-        key = decode_cursor(after, scope, field=after_field)
+    if args.after is not None:
+        key = decode_cursor(args.after, scope, field=args.after_field)
         if len(key) != 1 or not isinstance(key[0], int):
-            raise not_our_cursor(after_field)
+            raise not_our_cursor(args.after_field)
         conditions.append(relationships.c.id > key[0])
     statement = (
         select(*selected_columns(relationships, columns, "id"))
         .where(*conditions)
         .order_by(relationships.c.id)
-        .limit(size + 1)
     )
-    rows = list((await db.execute(statement)).all()) if size > 0 else []
-    has_next = len(rows) > size
-    if size == 0:
-        has_next = (
-            await db.execute(select(relationships.c.id).where(*conditions).limit(1))
-        ).first() is not None
-    rows = rows[:size]
+    rows, has_next = await _read_page(
+        db, statement, size, select(relationships.c.id).where(*conditions)
+    )
     return Page(
         rows=rows,
         cursors=[encode_cursor(scope, [row.id]) for row in rows],
