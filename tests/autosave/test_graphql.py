@@ -208,6 +208,10 @@ async def test_duplicate_save_ids_sent_concurrently_apply_once(gql):
 
 async def test_statement_count_does_not_grow_with_the_delta(gql, count_statements):
     counts = []
+    # Runs of the inserts of new components and of search documents: one statement each
+    # (an executemany would run once per row, and on SQLite every run of an insert into
+    # search_documents makes FTS5 write and merge an index segment).
+    inserts = []
     for size in (5, 200):
         session_id = await make_session(gql)
         await auto_save(
@@ -226,4 +230,11 @@ async def test_statement_count_does_not_grow_with_the_delta(gql, count_statement
             result = await auto_save(gql, session_id, saveId="edit", nodes=changes)
         assert result["status"] == "SAVED"
         counts.append(counter.count)
+        inserts.append(
+            (
+                counter.executions("INSERT INTO components"),
+                counter.executions("INSERT INTO search_documents"),
+            )
+        )
     assert counts[0] == counts[1], counts
+    assert inserts == [(1, 1), (1, 1)], inserts

@@ -49,12 +49,14 @@ async def refresh(
     for chunk in chunked(node_ids):
         rows = await _documents(db, session_id, chunk)
         # A node has a few documents: as few nodes as a small write stays one executemany.
+        # On SQLite the triggers feeding FTS5 want one statement for all of them (bulk.py).
         await bulk.insert_rows(
             db=db,
             target=search_documents,
             columns=COLUMNS,
             rows=rows,
             fast_path=len(chunk) >= bulk.COPY_THRESHOLD,
+            one_statement=True,
         )
 
 
