@@ -25,6 +25,7 @@ from graph_api.services.validation import (
     check_label,
     check_list_length,
     check_type,
+    json_equal,
 )
 
 # Ids the server assigns: the prefix and the zero-padded width. The editor numbers the nodes
@@ -88,6 +89,25 @@ def component_rows(
         }
         for position, spec in enumerate(specs)
     ]
+
+
+def same_components(current: Sequence[Any], rows: Sequence[dict[str, Any]]) -> bool:
+    """Whether validated rows would leave a sequence as it is (ids and timestamps aside).
+
+    `current` holds rows with the attributes type, content and properties; the cheap
+    columns are compared first, so a sequence that differs there is told apart without
+    looking at its properties."""
+    return (
+        len(current) == len(rows)
+        and all(
+            old.type == new["type"] and old.content == new["content"]
+            for old, new in zip(current, rows, strict=True)
+        )
+        and all(
+            json_equal(old.properties, new["properties"])
+            for old, new in zip(current, rows, strict=True)
+        )
+    )
 
 
 async def next_node_numbers(*, db: UnitOfWork, session_id: str, taken: Iterable[str]) -> int:
