@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Row, and_, select, update
+from sqlalchemy import Row, Text, and_, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from graph_api.db.keysets import chunked
@@ -260,7 +260,10 @@ async def _load(db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> State:
 async def _sequences(
     db: UnitOfWork, session_id: str, keys: list[tuple[str, str]]
 ) -> list[list[Row[Any]]]:
-    """The current component sequences, only the columns that say whether one is identical."""
+    """The current component sequences, only the columns that say whether one is identical.
+
+    Properties stay as stored (JSON text): node_rows.same_components decodes them only
+    for a sequence whose types and contents all match."""
     found: dict[str, list[Row[Any]]] = {node_id: [] for _, node_id in keys}
     for chunk in chunked(found):
         for row in await db.execute(
@@ -268,7 +271,7 @@ async def _sequences(
                 components.c.node_id,
                 components.c.type,
                 components.c.content,
-                components.c.properties,
+                type_coerce(components.c.properties, Text).label("properties"),
             )
             .where(
                 components.c.session_id == session_id,
