@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Dialect, Table, column, insert, table
+from sqlalchemy.sql.dml import UpdateBase
 
 from graph_api.db import pg_copy
 from graph_api.db.transaction import UnitOfWork
@@ -131,6 +132,29 @@ async def insert_returning(
             result = await db.conn.exec_driver_sql(sql, parameters)
             found += result.all()
     return found
+
+
+@cache
+def _positional(
+    dialect: Dialect, statement: UpdateBase
+) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    compiled = statement.compile(dialect=dialect)
+    if compiled.positiontup is None:
+        raise TypeError(f"{dialect.name} does not bind by position")
+    return compiled.string, tuple(compiled.positiontup), dict(compiled.params)
+
+
+async def execute_many(
+    *, db: UnitOfWork, statement: UpdateBase, rows: Sequence[dict[str, Any]]
+) -> None:
+    """An executemany of a Core `statement` (built once, kept) whose rows hold its bind
+    values as the driver takes them (JSON as text, timestamps from db_timestamp), by bind
+    name; binds a row leaves out keep their value in the statement (a literal's)."""
+    sql, names, defaults = _positional(db.conn.dialect, statement)
+    parameters = [tuple((defaults | row)[name] for name in names) for row in rows]
+    if parameters:
+        async with db.lock:
+            await db.conn.exec_driver_sql(sql, parameters)
 
 
 # Below this many rows one executemany beats COPY's extra round trips (staging table,

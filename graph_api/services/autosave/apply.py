@@ -84,6 +84,20 @@ async def apply_plan(
     return applied
 
 
+# One node's new values and version; bulk.execute_many binds them as they are.
+_BUMP_NODE = (
+    update(nodes)
+    .where(nodes.c.session_id == bindparam("b_session"), nodes.c.node_id == bindparam("b_node"))
+    .values(
+        label=bindparam("b_label"),
+        type=bindparam("b_type"),
+        metadata=bindparam("b_metadata"),
+        version=nodes.c.version + 1,
+        updated_at=bindparam("b_updated_at"),
+    )
+)
+
+
 async def _update_nodes(
     db: UnitOfWork, session_id: str, updates: list[NodeUpdate], save_id: str, applied: Applied
 ) -> dict[str, NodeRecord]:
@@ -93,24 +107,18 @@ async def _update_nodes(
     (version + 1, the new values, updatedAt now), so no statement reads them back.
     """
     now = clock.now()
-    await db.execute(
-        update(nodes)
-        .where(nodes.c.session_id == bindparam("b_session"), nodes.c.node_id == bindparam("b_node"))
-        .values(
-            label=bindparam("b_label"),
-            type=bindparam("b_type"),
-            metadata=bindparam("b_metadata", type_=nodes.c.metadata.type),
-            version=nodes.c.version + 1,
-            updated_at=bindparam("b_updated_at", type_=nodes.c.updated_at.type),
-        ),
-        [
+    stamp = bulk.db_timestamp(db, now)
+    await bulk.execute_many(
+        db=db,
+        statement=_BUMP_NODE,
+        rows=[
             {
                 "b_session": session_id,
                 "b_node": u.row.node_id,
                 "b_label": u.values.get("label", u.row.label),
                 "b_type": u.values.get("type", u.row.type),
-                "b_metadata": u.values.get("metadata", u.row.metadata),
-                "b_updated_at": now,
+                "b_metadata": orjson.dumps(u.values.get("metadata", u.row.metadata)).decode(),
+                "b_updated_at": stamp,
             }
             for u in updates
         ],
@@ -157,7 +165,7 @@ async def _replace_components(
     if not rows:
         return
     # Tuples in one statement, as the bulk writers send them: no bind processing per value.
-    stamps = {row["created_at"]: bulk.db_timestamp(db, row["created_at"]) for row in rows}
+    stamps = {stamp: bulk.db_timestamp(db, stamp) for stamp in {row["created_at"] for row in rows}}
     values = [
         (
             *(row[name] for name in _COMPONENT_COLUMNS[:5]),
