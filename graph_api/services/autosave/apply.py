@@ -151,15 +151,17 @@ _COMPONENT_COLUMNS = (
 )  # fmt: skip
 
 
+_DROP_COMPONENTS = delete(components).where(
+    components.c.session_id == bindparam("b_session"),
+    components.c.node_id.in_(bindparam("b_nodes", expanding=True)),
+)
+
+
 async def _replace_components(
     db: UnitOfWork, session_id: str, replaced: list[NodeUpdate], applied: Applied
 ) -> None:
     for chunk in chunked(u.row.node_id for u in replaced):
-        await db.execute(
-            delete(components).where(
-                components.c.session_id == session_id, components.c.node_id.in_(chunk)
-            )
-        )
+        await db.execute(_DROP_COMPONENTS, {"b_session": session_id, "b_nodes": chunk})
     applied.components = {u.row.node_id: [] for u in replaced}
     rows = [row for u in replaced for row in u.components or []]
     if not rows:
