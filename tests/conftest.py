@@ -27,6 +27,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import ExecuteStyle
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph_api.app import create_app
@@ -267,10 +268,21 @@ def gql(client: httpx.AsyncClient) -> GraphQLClient:
 class StatementCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
+        # How many times the database runs each statement: an executemany runs once per row.
+        self.runs: list[int] = []
 
     @property
     def count(self) -> int:
         return len(self.statements)
+
+    def executions(self, fragment: str) -> int:
+        """The runs of the statements whose text holds `fragment` (case-insensitive)."""
+        wanted = fragment.upper()
+        return sum(
+            runs
+            for statement, runs in zip(self.statements, self.runs, strict=True)
+            if wanted in statement.upper()
+        )
 
 
 @pytest.fixture
@@ -282,13 +294,17 @@ def count_statements(app: FastAPI) -> Any:
         counter = StatementCounter()
         sync_engine = app.state.engine.sync_engine
 
-        def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        def before(
+            _conn: Any, _cursor: Any, statement: str, parameters: Any, context: Any, _many: bool
+        ) -> None:
             if (
                 not statement.lstrip()
                 .upper()
                 .startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
             ):
                 counter.statements.append(statement)
+                many = context is not None and context.execute_style is ExecuteStyle.EXECUTEMANY
+                counter.runs.append(len(parameters) if many else 1)
 
         event.listen(sync_engine, "before_cursor_execute", before)
         try:

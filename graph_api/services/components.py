@@ -21,21 +21,9 @@ from graph_api.services.validation import (
     check_content,
     check_json_object,
     check_type,
-    json_equal,
 )
 
 _MAX_ID = 2**63 - 1
-
-
-def _sequence_key(rows: Sequence[Any]) -> list[list[Any]]:
-    return [
-        [
-            row["type"] if isinstance(row, dict) else row.type,
-            row["content"] if isinstance(row, dict) else row.content,
-            row["properties"] if isinstance(row, dict) else row.properties,
-        ]
-        for row in rows
-    ]
 
 
 async def _components_of(*, db: UnitOfWork, session_id: str, node_id: str) -> list[Row[Any]]:
@@ -67,7 +55,7 @@ async def replace_components(
 ) -> bool:
     """Replace the sequence with validated rows; False (and nothing written) when identical."""
     current = await _components_of(db=db, session_id=session_id, node_id=node_id)
-    if json_equal(_sequence_key(current), _sequence_key(rows)):
+    if node_rows.same_components(current, rows):
         return False
     await db.execute(
         delete(components).where(

@@ -7,6 +7,7 @@ assigns (N001, N002, ...) follow one rule, also here.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -25,6 +26,7 @@ from graph_api.services.validation import (
     check_label,
     check_list_length,
     check_type,
+    json_equal,
 )
 
 # Ids the server assigns: the prefix and the zero-padded width. The editor numbers the nodes
@@ -88,6 +90,30 @@ def component_rows(
         }
         for position, spec in enumerate(specs)
     ]
+
+
+def same_components(current: Sequence[Any], rows: Sequence[dict[str, Any]]) -> bool:
+    """Whether validated rows would leave a sequence as it is (ids and timestamps aside).
+
+    `current` holds rows with the attributes type, content and properties, the
+    properties decoded or as stored (JSON text). The cheap columns are compared first:
+    a sequence that differs there is told apart without decoding any properties."""
+    return (
+        len(current) == len(rows)
+        and all(
+            old.type == new["type"] and old.content == new["content"]
+            for old, new in zip(current, rows, strict=True)
+        )
+        and all(
+            json_equal(_decoded(old.properties), new["properties"])
+            for old, new in zip(current, rows, strict=True)
+        )
+    )
+
+
+def _decoded(properties: Any) -> Any:
+    # Properties are a JSON object: text is the stored form, not yet decoded.
+    return json.loads(properties) if isinstance(properties, str) else properties
 
 
 async def next_node_numbers(*, db: UnitOfWork, session_id: str, taken: Iterable[str]) -> int:

@@ -149,6 +149,10 @@ def unstorable_number(value: Any) -> str | None:
 
 def json_equal(left: Any, right: Any) -> bool:
     """Structural JSON equality: unlike Python's ==, true is not 1 and false is not 0."""
+    # Python's == differs only in taking true for 1 and false for 0: what it finds
+    # different is different, and it says so in C, without the walk below.
+    if left != right:
+        return False
     if isinstance(left, bool) or isinstance(right, bool):
         return type(left) is type(right) and left == right
     if isinstance(left, dict):

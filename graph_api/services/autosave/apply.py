@@ -3,7 +3,7 @@
 Order: node creates, node updates, node deletes (with their cascades), then
 relationship deletes, updates and creates, so a relationship deleted and
 re-created by key in one delta frees its key first. Node updates are
-set-based (one executemany UPDATE, one DELETE and one multi-row INSERT of the
+set-based (one executemany UPDATE, one DELETE and one INSERT of all the
 replaced components, whose new ids come back with RETURNING); the rest reuse
 the node and relationship services. Every change-log row carries the saveId.
 """
@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, delete, insert
+import orjson
+from sqlalchemy import Row, bindparam, delete
 
+from graph_api.db import bulk
 from graph_api.db.keysets import chunked
 from graph_api.db.models import components
 from graph_api.db.transaction import UnitOfWork
@@ -130,26 +132,47 @@ async def _update_nodes(
     }
 
 
+_COMPONENT_COLUMNS = (
+    "session_id", "node_id", "position", "type", "content", "properties",
+    "created_at", "updated_at",
+)  # fmt: skip
+
+
+_DROP_COMPONENTS = delete(components).where(
+    components.c.session_id == bindparam("b_session"),
+    components.c.node_id.in_(bindparam("b_nodes", expanding=True)),
+)
+
+
 async def _replace_components(
     db: UnitOfWork, session_id: str, replaced: list[NodeUpdate], applied: Applied
 ) -> None:
     for chunk in chunked(u.row.node_id for u in replaced):
-        await db.execute(
-            delete(components).where(
-                components.c.session_id == session_id, components.c.node_id.in_(chunk)
-            )
-        )
+        await db.execute(_DROP_COMPONENTS, {"b_session": session_id, "b_nodes": chunk})
     applied.components = {u.row.node_id: [] for u in replaced}
     rows = [row for u in replaced for row in u.components or []]
     if not rows:
         return
-    # RETURNING only what the database assigns (ids), without sort_by_parameter_order,
-    # which on SQLite sends one INSERT per row: (node, position) places each id.
-    inserted = await db.execute(
-        insert(components).returning(components.c.id, components.c.node_id, components.c.position),
-        rows,
+    # Tuples in one statement, as the bulk writers send them: no bind processing per value.
+    stamps = {stamp: bulk.db_timestamp(db, stamp) for stamp in {row["created_at"] for row in rows}}
+    values = [
+        (
+            *(row[name] for name in _COMPONENT_COLUMNS[:5]),
+            orjson.dumps(row["properties"]).decode(),
+            stamps[row["created_at"]],
+            stamps[row["updated_at"]],
+        )
+        for row in rows
+    ]
+    # The database assigns the ids: (node, position) places each one.
+    inserted = await bulk.insert_returning(
+        db=db,
+        target=components,
+        columns=_COMPONENT_COLUMNS,
+        rows=values,
+        returning=("id", "node_id", "position"),
     )
-    ids = {(row.node_id, row.position): row.id for row in inserted}
+    ids = {(node_id, position): id_ for id_, node_id, position in inserted}
     for row in rows:
         full = ComponentRecord(**row, id=ids[(row["node_id"], row["position"])])
         applied.components[row["node_id"]].append(full)

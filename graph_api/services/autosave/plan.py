@@ -20,7 +20,7 @@ from graph_api.services import relationships as relationship_service
 from graph_api.services.autosave import merge
 from graph_api.services.autosave.merge import Histories
 from graph_api.services.autosave.specs import AutoSaveSpec, NodeChangeSpec, RelationshipChangeSpec
-from graph_api.services.validation import changed_values, json_equal
+from graph_api.services.validation import changed_values
 
 
 @dataclass
@@ -72,16 +72,6 @@ class Plan:
         )
 
 
-def sequence_key(rows: list[Any]) -> list[list[Any]]:
-    """What makes two component sequences identical (ids and timestamps aside)."""
-    return [
-        [row["type"], row["content"], row["properties"]]
-        if isinstance(row, dict)
-        else [row.type, row.content, row.properties]
-        for row in rows
-    ]
-
-
 @dataclass
 class State:
     """What the server holds for everything the delta mentions, read under the write lock."""
@@ -124,9 +114,7 @@ def _plan_nodes(
             else:
                 plan.node_creates.append(change)
             continue
-        if rows is not None and json_equal(
-            sequence_key(state.components.get(node_id, [])), sequence_key(rows)
-        ):
+        if rows is not None and node_rows.same_components(state.components.get(node_id, []), rows):
             rows = None
         differs = merge.node_differs(row, change, components_differ=rows is not None)
         if expected is not None and expected != row.version:

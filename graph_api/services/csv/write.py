@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import bindparam, delete, update
 
+from graph_api.db import bulk
 from graph_api.db.bulk import BATCH
 from graph_api.db.keysets import chunked
 from graph_api.db.models import components, nodes, relationships
@@ -30,23 +32,32 @@ RELATIONSHIP_COLUMNS = (
 )  # fmt: skip
 
 
-async def update_nodes(*, db: UnitOfWork, values: list[dict[str, Any]]) -> None:
-    """Rewrite changed nodes: keys _s, _n, label, type, metadata, version, updated_at."""
-    if not values:
-        return
-    statement = (
-        update(nodes)
-        .where(nodes.c.session_id == bindparam("_s"), nodes.c.node_id == bindparam("_n"))
-        .values(
-            label=bindparam("_label"),
-            type=bindparam("_type"),
-            metadata=bindparam("_metadata", type_=nodes.c.metadata.type),
-            version=bindparam("_version"),
-            updated_at=bindparam("_updated_at", type_=nodes.c.updated_at.type),
-        )
+# Built once (autoSave rewrites nodes on every save); bulk.execute_many binds its values.
+_UPDATE_NODE = (
+    update(nodes)
+    .where(nodes.c.session_id == bindparam("_s"), nodes.c.node_id == bindparam("_n"))
+    .values(
+        label=bindparam("_label"),
+        type=bindparam("_type"),
+        metadata=bindparam("_metadata"),
+        version=bindparam("_version"),
+        updated_at=bindparam("_updated_at"),
     )
-    for chunk in chunked(values, BATCH):
-        await db.execute(statement, chunk)
+)
+
+
+async def update_nodes(*, db: UnitOfWork, values: list[dict[str, Any]]) -> None:
+    """Rewrite changed nodes: keys _s, _n, _label, _type, _metadata, _version, _updated_at."""
+    rows = [
+        {
+            **row,
+            "_metadata": orjson.dumps(row["_metadata"]).decode(),
+            "_updated_at": bulk.db_timestamp(db, row["_updated_at"]),
+        }
+        for row in values
+    ]
+    for chunk in chunked(rows, BATCH):
+        await bulk.execute_many(db=db, statement=_UPDATE_NODE, rows=chunk)
 
 
 async def update_relationships(*, db: UnitOfWork, values: list[dict[str, Any]]) -> None:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import BindParameter, bindparam, delete, select
 
 from graph_api.db import bulk
 from graph_api.db.keysets import chunked
@@ -34,44 +34,48 @@ def encode_terms(dialect: str, terms: list[str]) -> Any:
     return terms if dialect == "postgresql" else " ".join(terms)
 
 
+# Built once (SQLAlchemy keeps their cache keys); the IN lists are expanding parameters.
+_NODES_IN: BindParameter[Any] = bindparam("b_nodes", expanding=True)
+_DROP = delete(search_documents).where(
+    search_documents.c.session_id == bindparam("b_session"),
+    search_documents.c.node_id.in_(_NODES_IN),
+)
+# `type` too: with (node_id, label) alone SQLite, without statistics, would scan the
+# whole session in the covering label index instead of the primary key.
+_LABELS = select(nodes.c.node_id, nodes.c.label, nodes.c.type).where(
+    nodes.c.session_id == bindparam("b_session"), nodes.c.node_id.in_(_NODES_IN)
+)
+_CONTENTS = select(components.c.node_id, components.c.content).where(
+    components.c.session_id == bindparam("b_session"), components.c.node_id.in_(_NODES_IN)
+)
+
+
 async def refresh(
     *, db: UnitOfWork, session_id: str, created: Sequence[str], updated: Sequence[str]
 ) -> None:
     """Rewrite the documents of nodes created (none yet) or updated in this transaction."""
     for chunk in chunked(updated):
-        await db.execute(
-            delete(search_documents).where(
-                search_documents.c.session_id == session_id,
-                search_documents.c.node_id.in_(chunk),
-            )
-        )
+        await db.execute(_DROP, {"b_session": session_id, "b_nodes": chunk})
     node_ids = [*created, *updated]
     for chunk in chunked(node_ids):
         rows = await _documents(db, session_id, chunk)
         # A node has a few documents: as few nodes as a small write stays one executemany.
+        # On SQLite the triggers feeding FTS5 want one statement for all of them (bulk.py).
         await bulk.insert_rows(
             db=db,
             target=search_documents,
             columns=COLUMNS,
             rows=rows,
             fast_path=len(chunk) >= bulk.COPY_THRESHOLD,
+            one_statement=True,
         )
 
 
 async def _documents(db: UnitOfWork, session_id: str, node_ids: Sequence[str]) -> list[Any]:
-    labels = await db.execute(
-        # `type` too: with (node_id, label) alone SQLite, without statistics, would scan the
-        # whole session in the covering label index instead of the primary key.
-        select(nodes.c.node_id, nodes.c.label, nodes.c.type).where(
-            nodes.c.session_id == session_id, nodes.c.node_id.in_(node_ids)
-        )
-    )
+    keys = {"b_session": session_id, "b_nodes": list(node_ids)}
+    labels = await db.execute(_LABELS, keys)
     contents: dict[str, list[str]] = defaultdict(list)
-    for row in await db.execute(
-        select(components.c.node_id, components.c.content).where(
-            components.c.session_id == session_id, components.c.node_id.in_(node_ids)
-        )
-    ):
+    for row in await db.execute(_CONTENTS, keys):
         contents[row.node_id].append(row.content)
     return list(_rows(db.dialect, session_id, labels.all(), contents))
 

@@ -60,15 +60,28 @@ def normalise(text: str) -> str:
     return _fold(text).translate(_ASCII_SEPARATORS)
 
 
+# ASCII text is its own NFKC form and folds as lower() folds it: one byte table folds it
+# and turns its separators into spaces, and what stays between the spaces is words.
+_ASCII_FOLD = bytes(
+    ord(chr(code).lower()) if chr(code).isalnum() else ord(" ") for code in range(256)
+)
+
+
 def words(text: str) -> list[str]:
     """The distinct words of a text, in order of first appearance."""
-    found: dict[str, None] = {}
-    pattern = _patterns()[0]
-    for part in normalise(text).split():
-        if part.isalnum():
-            found[part] = None
-        else:
-            found.update(dict.fromkeys(pattern.findall(part)))
+    found: dict[str, None]
+    if text.isascii():
+        found = dict.fromkeys(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
+        if len(text) <= MAX_WORD_CHARS:  # no word of it can be too long
+            return list(found)
+    else:
+        found = {}
+        pattern = _patterns()[0]
+        for part in normalise(text).split():
+            if part.isalnum():
+                found[part] = None
+            else:
+                found.update(dict.fromkeys(pattern.findall(part)))
     return [word for word in found if len(word) <= MAX_WORD_CHARS]
 
 
