@@ -57,11 +57,18 @@ async def _executemany(
     db: UnitOfWork, target: Table, columns: Sequence[str], rows: Iterable[Row]
 ) -> None:
     sql = _insert_sql(db.conn.dialect, target.name, tuple(columns))
+    await _by_batch(db, sql, rows, lambda batch: batch)
+
+
+async def _by_batch(
+    db: UnitOfWork, sql: str, rows: Iterable[Row], parameters: Callable[[list[Row]], Any]
+) -> None:
+    """`sql` once per batch of rows, with the batch's `parameters`; batch by batch from any
+    iterable, so a generator of rows is never held whole in memory."""
     batches = iter(rows)
-    # Batch by batch from any iterable: a generator of rows is never held whole in memory.
     while batch := list(islice(batches, BATCH)):
         async with db.lock:
-            await db.conn.exec_driver_sql(sql, batch)
+            await db.conn.exec_driver_sql(sql, parameters(batch))
 
 
 @cache
@@ -77,10 +84,7 @@ async def _json_each(
 ) -> None:
     """SQLite: each batch of rows as one statement (see the module docstring)."""
     sql = _json_insert_sql(db.conn.dialect, target.name, tuple(columns))
-    batches = iter(rows)
-    while batch := list(islice(batches, BATCH)):
-        async with db.lock:
-            await db.conn.exec_driver_sql(sql, (orjson.dumps(batch).decode(),))
+    await _by_batch(db, sql, rows, lambda batch: (orjson.dumps(batch).decode(),))
 
 
 @cache
