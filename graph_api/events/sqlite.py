@@ -10,6 +10,12 @@ change log from where they are, as for any notice. Commits of this process
 move the number too (the pool's connections are "other" connections); their
 revisions were already seen through `publish`, so they cost one small query
 and deliver nothing.
+
+`seen` (the last revision delivered per session) keeps only subscribed sessions: an entry
+matters only while someone listens, and one per session ever written (imported, deleted)
+grew without end in a long-running server (issue 16). A session that is subscribed again
+is read afresh: at worst one notice of a revision its new subscribers have already read,
+which the feed drops (a notice is only a wake-up).
 """
 
 from __future__ import annotations
@@ -77,6 +83,7 @@ class DataVersionWatcher:
     async def poll(self) -> None:
         """One look: deliver what other connections committed since the last one."""
         sessions = self.broker.subscribed_sessions()
+        self._forget_unsubscribed(sessions)
         if not sessions:
             self._version = None  # nobody listens: no queries at all
             return
@@ -95,6 +102,13 @@ class DataVersionWatcher:
                     if revision != self.seen.get(session_id):
                         self.seen[session_id] = revision
                         self.broker.deliver_notice(session_id, revision)
+
+    def _forget_unsubscribed(self, sessions: list[str]) -> None:
+        """Drop the entries of sessions nobody follows any more (or never followed: `saw`
+        records every commit of this process)."""
+        if len(self.seen) > len(sessions):  # only then can an entry be stale; cheap otherwise
+            subscribed = set(sessions)
+            self.seen = {key: rev for key, rev in self.seen.items() if key in subscribed}
 
     async def _connection(self) -> aiosqlite.Connection:
         if self._conn is None:

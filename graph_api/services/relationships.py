@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, tuple_, update
+from sqlalchemy import Row, delete, insert, select, update
 
 from graph_api.config import Limits
-from graph_api.db.keysets import IN_CHUNK, chunked
+from graph_api.db.keysets import IN_CHUNK, chunked, tuples_in
 from graph_api.db.models import relationships
 from graph_api.db.transaction import UnitOfWork
 from graph_api.errors import Duplicate, NodeNotFound, RelationshipNotFound, VersionConflict
@@ -49,6 +49,9 @@ def relationship_key_text(source_id: str, target_id: str, type_: str) -> str:
     return f"{source_id}-[{type_}]->{target_id}"
 
 
+_KEY_COLUMNS = (relationships.c.source_id, relationships.c.target_id, relationships.c.type)
+
+
 async def find_by_keys(
     *, db: UnitOfWork, session_id: str, keys: Sequence[Key]
 ) -> dict[Key, Row[Any]]:
@@ -63,9 +66,7 @@ async def find_by_keys(
         rows = await db.execute(
             select(relationships).where(
                 relationships.c.session_id == session_id,
-                tuple_(
-                    relationships.c.source_id, relationships.c.target_id, relationships.c.type
-                ).in_(chunk),
+                tuples_in(db.dialect, _KEY_COLUMNS, chunk),
             )
         )
         for row in rows:

@@ -242,3 +242,49 @@ async def _terminate(settings: Settings, pid: int | None) -> None:
         await conn.execute("SELECT pg_terminate_backend($1)", pid)
     finally:
         await conn.close()
+
+
+async def test_the_sqlite_watcher_remembers_only_subscribed_sessions(tmp_path):
+    """Issue 16: one `seen` entry per session ever written grew without end in a server."""
+    from sqlalchemy import create_engine, text
+
+    from graph_api.events.sqlite import DataVersionWatcher
+
+    path = tmp_path / "w.db"
+    sync = create_engine(f"sqlite:///{path}")
+    with sync.begin() as conn:
+        conn.execute(text("CREATE TABLE sessions (id TEXT PRIMARY KEY, revision INTEGER)"))
+        conn.execute(text("INSERT INTO sessions VALUES ('kept', 1)"))
+    broker = Broker()
+    watcher = DataVersionWatcher(broker, str(path), poll_s=0.15)
+    broker.watch(watcher)
+    try:
+        with broker.subscribe("kept") as kept:
+            await watcher.poll()
+            assert (await kept.get()).revision == 1
+            for index in range(300):
+                session_id = f"s{index}"
+                with sync.begin() as conn:  # another process writes a session, then ...
+                    conn.execute(text("INSERT INTO sessions VALUES (:id, 1)"), {"id": session_id})
+                if index % 2:
+                    with broker.subscribe(session_id) as passing:  # ... someone follows it
+                        await watcher.poll()
+                        assert (await passing.get()).revision == 1
+                await broker.publish(f"gone{index}", 2, True)  # this process deletes one
+                await watcher.poll()
+                assert len(watcher.seen) <= 2
+            await broker.publish("kept", 2)
+            assert (await kept.get()).revision == 2
+            with sync.begin() as conn:
+                conn.execute(text("UPDATE sessions SET revision = 2 WHERE id = 'kept'"))
+            await watcher.poll()  # still remembered: revision 2 is not delivered twice
+            assert watcher.seen == {"kept": 2}
+            waiter = asyncio.create_task(kept.get())
+            await asyncio.sleep(0.05)
+            assert not waiter.done()
+            waiter.cancel()
+        await watcher.poll()
+        assert watcher.seen == {}
+    finally:
+        await broker.stop()
+        sync.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 from graph_api.config import Settings
@@ -244,3 +245,27 @@ async def test_without_since_revision_the_stream_starts_at_the_current_revision(
                 )
             change = await ws.next_change()
         assert (change["revision"], change["saveId"]) in ((3, "new"), (4, "newer"))
+
+
+def _collected_field_sets() -> int:
+    """graphql-core's collected (sub)field sets alive in this process, after a collection."""
+    from graphql.execution.collect_fields import CollectedFields
+
+    gc.collect()
+    return sum(1 for item in gc.get_objects() if isinstance(item, CollectedFields))
+
+
+async def test_a_long_subscription_holds_nothing_per_event(live_server, settings):
+    """Issue 16: every event of a subscription added an entry to a memo shared by all of
+    its events (graphql/schema.py, EventExecutionContext), held until it ended."""
+    async with live_server(settings) as server:
+        session_id = await make_session(server.gql)
+        async with graphql_ws(server.url) as ws:
+            await ws.changes(session_id, since=1)
+            await auto_save(server.gql, session_id, saveId="warm", nodes=[{"nodeId": "W"}])
+            await ws.collect(1)
+            before = _collected_field_sets()
+            nodes = [{"nodeId": f"E{index}"} for index in range(150)]
+            await auto_save(server.gql, session_id, saveId="many", nodes=nodes)
+            assert len(await ws.collect(150)) == 150
+            assert _collected_field_sets() - before < 10  # not one per event (150)

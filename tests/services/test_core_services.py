@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from itertools import pairwise
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from graph_api.db.models import changes, nodes, sessions
 from graph_api.services import node_rows
 from graph_api.services import nodes as node_service
+from graph_api.services import relationships as relationship_service
 from graph_api.services import sessions as session_service
 from graph_api.services.changes import log as change_service
-from graph_api.services.specs import NodeSpec, SessionSpec
+from graph_api.services.specs import NodeSpec, RelationshipSpec, SessionSpec
 
 
 async def _count(db, table):
@@ -128,3 +130,50 @@ async def test_next_node_number(unit_of_work, existing, expected):
         assert node_rows.format_node_id(number) == (
             f"N{expected:03d}" if expected < 1000 else f"N{expected}"
         )
+
+
+async def test_relationships_are_found_by_key_through_the_unique_index(unit_of_work, engine):
+    """Issue 16: on SQLite a row-value `IN (VALUES ...)` tested every relationship of the
+    session (a CSV import's duplicate checks, once per batch); keysets.tuples_in searches the
+    index key by key. Same answer on every engine; the plan is checked on SQLite."""
+    async with unit_of_work() as db:
+        spec = SessionSpec(with_default_nodes=False)
+        session_id = (await session_service.create_session(db=db, spec=spec)).id
+        ids = [f"n{index}" for index in range(30)]
+        await node_service.create_nodes(
+            db=db, session_id=session_id, specs=[NodeSpec(label=i, node_id=i) for i in ids]
+        )
+        await relationship_service.create_relationships(
+            db=db,
+            session_id=session_id,
+            specs=[RelationshipSpec(a, b, "T") for a, b in pairwise(ids)],
+        )
+    asked = [("n0", "n1", "T"), ("n5", "n6", "T"), ("n5", "n6", "OTHER"), ("n9", "n0", "T")]
+    statements: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args):
+        if "FROM relationships" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with unit_of_work(write=False) as db:
+            found = await relationship_service.find_by_keys(
+                db=db, session_id=session_id, keys=asked
+            )
+            one = await relationship_service.find_by_keys(
+                db=db, session_id=session_id, keys=asked[1:2]
+            )
+            plans = []
+            if db.dialect == "sqlite":
+                raw = (await db.conn.get_raw_connection()).driver_connection
+                assert raw is not None
+                for statement, parameters in statements:
+                    cursor = await raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                    plans.append(" ".join(str(row[-1]) for row in await cursor.fetchall()))
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    assert sorted(found) == [("n0", "n1", "T"), ("n5", "n6", "T")]
+    assert list(one) == [("n5", "n6", "T")]
+    key_search = "session_id=? AND source_id=? AND target_id=? AND type=?"
+    assert all(key_search in plan for plan in plans), plans
