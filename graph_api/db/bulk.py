@@ -32,6 +32,7 @@ from sqlalchemy import Dialect, Table, column, insert, table
 from sqlalchemy.sql.dml import UpdateBase
 
 from graph_api.db import pg_copy
+from graph_api.db.keysets import chunked
 from graph_api.db.transaction import UnitOfWork
 
 BATCH = 5_000
@@ -65,8 +66,7 @@ async def _by_batch(
 ) -> None:
     """`sql` once per batch of rows, with the batch's `parameters`; batch by batch from any
     iterable, so a generator of rows is never held whole in memory."""
-    batches = iter(rows)
-    while batch := list(islice(batches, BATCH)):
+    for batch in chunked(rows, BATCH):
         async with db.lock:
             await db.conn.exec_driver_sql(sql, parameters(batch))
 
@@ -92,19 +92,17 @@ def _returning_sql(
     dialect: Dialect, target: Table, columns: tuple[str, ...], returning: tuple[str, ...]
 ) -> str:
     quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in columns)
     back = ", ".join(quote(name) for name in returning)
     if dialect.name != "postgresql":
-        picks = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(len(columns)))
-        source = f"SELECT {picks} FROM json_each(?)"
-    else:
-        # One array per column, typed as the column (its collation aside).
-        types = [
-            re.sub(r' COLLATE "[^"]*"', "", target.c[name].type.compile(dialect=dialect))
-            for name in columns
-        ]
-        arrays = ", ".join(f"${index}::{kind}[]" for index, kind in enumerate(types, 1))
-        source = f"SELECT * FROM unnest({arrays})"
+        return f"{_json_insert_sql(dialect, target.name, columns)} RETURNING {back}"
+    # One array per column, typed as the column (its collation aside).
+    types = [
+        re.sub(r' COLLATE "[^"]*"', "", target.c[name].type.compile(dialect=dialect))
+        for name in columns
+    ]
+    names = ", ".join(quote(name) for name in columns)
+    arrays = ", ".join(f"${index}::{kind}[]" for index, kind in enumerate(types, 1))
+    source = f"SELECT * FROM unnest({arrays})"
     return f"INSERT INTO {quote(target.name)} ({names}) {source} RETURNING {back}"
 
 
@@ -126,8 +124,7 @@ async def insert_returning(
     """
     sql = _returning_sql(db.conn.dialect, target, tuple(columns), tuple(returning))
     found: list[Any] = []
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
+    for batch in chunked(rows, BATCH):
         if db.dialect == "postgresql":
             parameters: tuple[Any, ...] = tuple(list(values) for values in zip(*batch, strict=True))
         else:

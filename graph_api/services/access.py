@@ -1,6 +1,7 @@
 """The access policy (CONTRACT.md §11): the one place that decides who may do what to a session.
 
-Every path that names a session resolves it through `require_session` here or
+Every path that names a session resolves it through `require_session` (or `admit`
+then `require_rows`, for a read that finds the session's rows first) here or
 services/sessions.py (`get_session`, `validate_session`, `touch_session`), the
 compiled read path and the live feed; each of those asks `authorize` or
 `can_see` here, with the caller the request's unit of work carries.

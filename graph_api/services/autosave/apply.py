@@ -11,13 +11,13 @@ the node and relationship services. Every change-log row carries the saveId.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, bindparam, delete
+from sqlalchemy import Row
 
 from graph_api.db import bulk
-from graph_api.db.keysets import chunked
 from graph_api.db.models import components
 from graph_api.db.transaction import UnitOfWork
 from graph_api.services import clock
@@ -27,6 +27,7 @@ from graph_api.services.autosave.plan import NodeUpdate, Plan, State
 from graph_api.services.autosave.specs import AutoSaveSpec
 from graph_api.services.changes import log as change_service
 from graph_api.services.csv import write as table_writes
+from graph_api.services.csv.write import COMPONENT_COLUMNS
 from graph_api.services.records import ComponentRecord, NodeRecord, record_of
 from graph_api.services.specs import (
     Deletion,
@@ -35,6 +36,10 @@ from graph_api.services.specs import (
     RelationshipSpec,
     spec_from,
 )
+
+# COMPONENT_COLUMNS is (plain columns..., properties, created_at, updated_at).
+_PLAIN = itemgetter(*COMPONENT_COLUMNS[:-3])
+_STAMPED = itemgetter(*COMPONENT_COLUMNS[-2:])
 
 
 @dataclass
@@ -132,35 +137,22 @@ async def _update_nodes(
     }
 
 
-_COMPONENT_COLUMNS = (
-    "session_id", "node_id", "position", "type", "content", "properties",
-    "created_at", "updated_at",
-)  # fmt: skip
-
-
-_DROP_COMPONENTS = delete(components).where(
-    components.c.session_id == bindparam("b_session"),
-    components.c.node_id.in_(bindparam("b_nodes", expanding=True)),
-)
-
-
 async def _replace_components(
     db: UnitOfWork, session_id: str, replaced: list[NodeUpdate], applied: Applied
 ) -> None:
-    for chunk in chunked(u.row.node_id for u in replaced):
-        await db.execute(_DROP_COMPONENTS, {"b_session": session_id, "b_nodes": chunk})
+    node_ids = [u.row.node_id for u in replaced]
+    await table_writes.delete_components(db=db, session_id=session_id, node_ids=node_ids)
     applied.components = {u.row.node_id: [] for u in replaced}
     rows = [row for u in replaced for row in u.components or []]
     if not rows:
         return
     # Tuples in one statement, as the bulk writers send them: no bind processing per value.
-    stamps = {stamp: bulk.db_timestamp(db, stamp) for stamp in {row["created_at"] for row in rows}}
+    stamps = {at: bulk.db_timestamp(db, at) for row in rows for at in _STAMPED(row)}
     values = [
         (
-            *(row[name] for name in _COMPONENT_COLUMNS[:5]),
+            *_PLAIN(row),
             orjson.dumps(row["properties"]).decode(),
-            stamps[row["created_at"]],
-            stamps[row["updated_at"]],
+            *(stamps[at] for at in _STAMPED(row)),
         )
         for row in rows
     ]
@@ -168,7 +160,7 @@ async def _replace_components(
     inserted = await bulk.insert_returning(
         db=db,
         target=components,
-        columns=_COMPONENT_COLUMNS,
+        columns=COMPONENT_COLUMNS,
         rows=values,
         returning=("id", "node_id", "position"),
     )

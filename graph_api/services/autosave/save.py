@@ -82,13 +82,14 @@ async def auto_save(*, db: UnitOfWork, session_id: str, spec: AutoSaveSpec) -> S
     # The revision this save produces is known now: the lock admits no other writer.
     revision = current + 1 if plan.writes else current
     touched = {"nodes": [c.node_id for c in spec.nodes], "relationships": []}
-    kept: dict[str, Any] = {
+    claim: dict[str, Any] = {"session_id": canonical, "save_id": spec.save_id}
+    claim |= {
         "payload_hash": digest,
         "revision": revision,
         "saved_at": saved_at,
         "touched": touched,
     }
-    if not await _claim(db, canonical, spec.save_id, kept):
+    if not await _claim(db, claim):
         return await _replay(db, canonical, spec.save_id, digest, None)
     applied = await apply_plan(db=db, session_id=canonical, spec=spec, plan=plan, state=state)
     pending = change_service.pending_revision(db=db, session_id=canonical)
@@ -137,14 +138,7 @@ _REVISION_AND_RECEIPT = (
 )
 _CLAIMS = {
     name: dialect_insert(saves)
-    .values(
-        session_id=bindparam("b_session"),
-        save_id=bindparam("b_save"),
-        payload_hash=bindparam("b_hash"),
-        revision=bindparam("b_revision"),
-        saved_at=bindparam("b_saved_at", type_=saves.c.saved_at.type),
-        touched=bindparam("b_touched", type_=saves.c.touched.type),
-    )
+    .values({column: bindparam(f"b_{column.name}", type_=column.type) for column in saves.c})
     .on_conflict_do_nothing(index_elements=[saves.c.session_id, saves.c.save_id])
     .returning(saves.c.save_id)
     for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
@@ -187,17 +181,10 @@ async def _lock(db: UnitOfWork, session_id: str, save_id: str) -> tuple[str, int
     return canonical, int(row.revision), row if row.save_id is not None else None
 
 
-async def _claim(db: UnitOfWork, session_id: str, save_id: str, kept: dict[str, Any]) -> bool:
-    """Insert the receipt (`kept`: its other columns); False when this saveId already has one
-    in the session."""
-    values = {
-        "b_session": session_id,
-        "b_save": save_id,
-        "b_hash": kept["payload_hash"],
-        "b_revision": kept["revision"],
-        "b_saved_at": kept["saved_at"],
-        "b_touched": kept["touched"],
-    }
+async def _claim(db: UnitOfWork, receipt: dict[str, Any]) -> bool:
+    """Insert the receipt (a value for each column of `saves`); False when its saveId
+    already has one in the session."""
+    values = {f"b_{name}": value for name, value in receipt.items()}
     return (await db.execute(_CLAIMS[db.dialect], values)).first() is not None
 
 

@@ -24,6 +24,7 @@ from graph_api.services.csv.mode import ImportMode
 from graph_api.services.csv.rows import ComponentRow, NodeRow
 from graph_api.services.csv.state import Change, ImportState
 from graph_api.services.csv.write import COMPONENT_COLUMNS, NODE_COLUMNS
+from graph_api.services.node_rows import same_components
 from graph_api.services.validation import json_equal
 
 _CHUNK = 5_000
@@ -106,7 +107,7 @@ async def _node_updates(state: ImportState, rows: list[NodeRow]) -> dict[str, _N
         type_ = old.type if row.type is None else row.type
         metadata = old.metadata if row.metadata is None else row.metadata
         new_sequence = row.components
-        if new_sequence is not None and _same_sequence(sequences[row.node_id], new_sequence):
+        if new_sequence is not None and _unchanged(sequences[row.node_id], new_sequence):
             new_sequence = None
         fields = frozenset(
             name
@@ -145,11 +146,9 @@ async def _components_of(state: ImportState, node_ids: list[str]) -> dict[str, l
     return found
 
 
-def _same_sequence(old: list[Row[Any]], new: list[ComponentRow]) -> bool:
-    return len(old) == len(new) and all(
-        (a.type, a.content) == (b.type, b.content) and json_equal(a.properties, b.properties)
-        for a, b in zip(old, new, strict=True)
-    )
+def _unchanged(old: list[Row[Any]], new: list[ComponentRow]) -> bool:
+    rows = [{"type": c.type, "content": c.content, "properties": c.properties} for c in new]
+    return same_components(old, rows)
 
 
 async def _write_nodes(

@@ -78,14 +78,16 @@ async def update_relationships(*, db: UnitOfWork, values: list[dict[str, Any]]) 
         await db.execute(statement, chunk)
 
 
+_DELETE_COMPONENTS = delete(components).where(
+    components.c.session_id == bindparam("_s"),
+    components.c.node_id.in_(bindparam("_nodes", expanding=True)),
+)
+
+
 async def delete_components(*, db: UnitOfWork, session_id: str, node_ids: list[str]) -> None:
     """Remove the component sequences of these nodes (they are about to be replaced)."""
     for chunk in chunked(node_ids, BATCH):
-        await db.execute(
-            delete(components).where(
-                components.c.session_id == session_id, components.c.node_id.in_(chunk)
-            )
-        )
+        await db.execute(_DELETE_COMPONENTS, {"_s": session_id, "_nodes": chunk})
 
 
 async def clear_session(*, db: UnitOfWork, session_id: str) -> None:
